@@ -1,0 +1,3 @@
+import Gumbo
+
+print("gumbo: the command grows in later issues")
