@@ -15,6 +15,7 @@ enum Validation {
     // MARK: One program
 
     static func validateProgram(_ program: IRProgram, role: String) throws {
+        // Sites first, so a bad constant is reported by the site it feeds.
         for node in program.nodes {
             switch node.kind {
             case .latent(let name, let family, _):
@@ -22,6 +23,12 @@ enum Validation {
             case .observed(let name, let family, let values):
                 try checkConstantParameters(of: node, name: name, family: family, in: program)
                 try checkSupport(values, name: name, family: family)
+            default:
+                break
+            }
+        }
+        for node in program.nodes {
+            switch node.kind {
             case .parameter(let name, let initial, let constraint):
                 let lastAxis = node.eventShape.last ?? 1
                 if constraint.unconstrain(initial, lastAxis: lastAxis) == nil {
@@ -42,7 +49,7 @@ enum Validation {
                     throw ModelError(.subsampledWholeArray, subject: info.name,
                         "a value batched over the subsampled plate is used as a whole array, but each step computes only a minibatch of it; use it inside the plate, or drop subsampling")
                 }
-            case .factor, .operation:
+            case .latent, .observed, .factor, .operation:
                 break
             }
         }
