@@ -11,10 +11,16 @@ import Foundation
 /// estimates agree to `tolerance` (relative), which for the smooth integrands
 /// here means the last estimate is far more accurate than that.
 public enum Quadrature {
-    /// `∫_a^b f(x) dx` by the tanh-sinh rule, `x = c + h·tanh((π/2) sinh t)`.
-    /// `f` is never evaluated at `a` or `b`.
-    public static func tanhSinh(from a: Double, to b: Double, tolerance: Double = 1e-10, _ f: (Double) -> Double) -> Double {
-        tanhSinh(from: a, to: b, tolerance: tolerance, withEndpointDistances: { x, _, _ in f(x) })
+    /// `∫_a^b f(x) dx` by the tanh-sinh rule, `x = c + h·tanh((π/2) sinh t)`
+    /// with `c` the midpoint and `h` the half width.
+    ///
+    /// `f` is never evaluated at `a` or `b`; the nodes come as close to them
+    /// as `closestApproach · h`. The default, 1e-270, resolves singularities
+    /// as strong as `x^{−0.9}` to 1e-9; a nested (2-D) integral needs a
+    /// larger value, so that a corner singularity such as `(xy)^{−1.3}`
+    /// does not overflow at nodes whose weight would have made it negligible.
+    public static func tanhSinh(from a: Double, to b: Double, tolerance: Double = 1e-10, closestApproach: Double = 1e-270, _ f: (Double) -> Double) -> Double {
+        tanhSinh(from: a, to: b, tolerance: tolerance, closestApproach: closestApproach, withEndpointDistances: { x, _, _ in f(x) })
     }
 
     /// ``tanhSinh(from:to:tolerance:_:)`` with an integrand that also receives
@@ -22,13 +28,14 @@ public enum Quadrature {
     /// behaviour near an end point depends on the distance to it (a density
     /// near 1 needs `1 − y`, which `y` alone no longer carries).
     public static func tanhSinh(
-        from a: Double, to b: Double, tolerance: Double = 1e-10,
+        from a: Double, to b: Double, tolerance: Double = 1e-10, closestApproach: Double = 1e-270,
         withEndpointDistances f: (_ x: Double, _ fromLower: Double, _ toUpper: Double) -> Double
     ) -> Double {
         let halfWidth = (b - a) / 2
-        // |t| ≤ 6 puts the outermost nodes about 10^−274 · halfWidth from the
-        // ends, where the weights are far below double precision.
-        let tMax = 6.0
+        // A node's distance to the nearer end is 1 − tanh u ≈ 2e^{−2u} (in
+        // half widths), so the closest approach fixes the largest u and t.
+        let uMax = -log(closestApproach / 2) / 2
+        let tMax = asinh(2 * uMax / Double.pi)
         func term(_ t: Double) -> Double {
             let u = Double.pi / 2 * sinh(t)
             let coshU = cosh(u)
@@ -62,9 +69,11 @@ public enum Quadrature {
     /// `y₁ + y₂ + y₃ = 1`, with respect to Lebesgue measure on `(y₁, y₂)`
     /// (so `∫ 1 = 1/2`). Nested tanh-sinh; `y₃` is passed exactly, not as
     /// `1 − y₁ − y₂`.
+    /// Nodes come within 1e-30 of the edges (see
+    /// ``tanhSinh(from:to:tolerance:closestApproach:_:)``).
     public static func overSimplex(tolerance: Double = 1e-9, _ f: (Double, Double, Double) -> Double) -> Double {
-        tanhSinh(from: 0, to: 1, tolerance: tolerance, withEndpointDistances: { y1, _, rest in
-            tanhSinh(from: 0, to: rest, tolerance: tolerance, withEndpointDistances: { y2, _, y3 in
+        tanhSinh(from: 0, to: 1, tolerance: tolerance, closestApproach: 1e-30, withEndpointDistances: { y1, _, rest in
+            tanhSinh(from: 0, to: rest, tolerance: tolerance, closestApproach: 1e-30, withEndpointDistances: { y2, _, y3 in
                 f(y1, y2, y3)
             })
         })
