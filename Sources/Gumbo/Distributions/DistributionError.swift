@@ -37,18 +37,33 @@ public enum DistributionError: Error, Equatable, Sendable, CustomStringConvertib
         case let .notFinite(distribution, parameter, value):
             return "\(distribution): \(parameter) = \(value) is not a finite number; every parameter must be finite, so check the computation that produced it"
         case let .notGreaterThan(distribution, parameter, value, bound):
+            let bound = DistributionError.format(bound)
             return "\(distribution): \(parameter) = \(value) breaks the rule \(parameter) > \(bound); pass a \(parameter) greater than \(bound)"
         case let .notLessThan(distribution, parameter, value, bound):
+            let bound = DistributionError.format(bound)
             return "\(distribution): \(parameter) = \(value) breaks the rule \(parameter) < \(bound); pass a \(parameter) less than \(bound)"
         case let .notAProbability(distribution, parameter, value):
             return "\(distribution): \(parameter) = \(value) breaks the rule 0 ≤ \(parameter) ≤ 1; pass a probability in [0, 1], or give log-odds to the logit initializer"
         case let .notNormalized(distribution, parameter, sum):
-            return "\(distribution): \(parameter) sum to \(sum), breaking the rule that they sum to 1 (within \(DistributionError.normalizationTolerance)); normalize them (divide each by their sum), or pass unnormalized log-weights as logits"
+            return "\(distribution): \(parameter) sum to \(sum), breaking the rule that they sum to 1 (within 1e-6); normalize them (divide each by their sum), or pass unnormalized log-weights as logits"
         case let .empty(distribution, parameter):
             return "\(distribution): \(parameter) is empty, breaking the rule that there is at least one class; pass one entry per class"
         case let .lengthMismatch(distribution, parameter, count, otherParameter, otherCount):
-            return "\(distribution): \(parameter) has \(count) entries but \(otherParameter) has \(otherCount), breaking the rule of one entry per class in each; pass vectors of the same length"
+            return "\(distribution): \(parameter) has \(DistributionError.entries(count)) but \(otherParameter) has \(otherCount), breaking the rule of one entry per class in each; pass vectors of the same length"
         }
+    }
+}
+
+// MARK: Formatting
+
+extension DistributionError {
+    /// A bound as it would be written in a rule: `0`, not `0.0`.
+    static func format(_ bound: Double) -> String {
+        bound == bound.rounded() && abs(bound) < 1e15 ? String(Int(bound)) : String(bound)
+    }
+
+    static func entries(_ count: Int) -> String {
+        count == 1 ? "1 entry" : "\(count) entries"
     }
 }
 
