@@ -1,7 +1,7 @@
 import Foundation
 
 /// The ExpConcrete distribution: the logarithm of a ``RelaxedCategorical``
-/// draw (Maddison, Mnih & Teh 2017, appendix C; TensorFlow Probability's
+/// draw (Maddison, Mnih & Teh 2017, the ExpConcrete; TensorFlow Probability's
 /// `ExpRelaxedOneHotCategorical`, PyTorch's `ExpRelaxedCategorical`).
 ///
 /// A draw is `x = log_softmax((z + g)/τ)` for logits `z`, temperature `τ` and
@@ -104,7 +104,9 @@ extension ExpRelaxedCategorical {
     ///     ∂/∂z_k = 1 − K r_k
     ///     ∂/∂τ  = (K − 1)/τ − Σ_k x_k + K Σ_k r_k x_k
     ///
-    /// No allocation.
+    /// The value gradient is that of the formula on all of `ℝ^K`; only its
+    /// component along the constraint surface (`Σ_k e^{x_k} dx_k = 0`)
+    /// matters when `x` comes from a log-softmax. No allocation.
     @inlinable
     @discardableResult
     public static func logProbGradient(

@@ -24,7 +24,7 @@ import Foundation
 /// `log P(z = 1)` at 1, `log p(z)` between, and `-infinity` outside [0, 1].
 ///
 /// The expected L0 penalty of a gate is ``probabilityNonzero``,
-/// `P(z ≠ 0) = σ(l − τ log(−γ/ζ))` (the paper's eq. 12).
+/// `P(z ≠ 0) = σ(l − τ log(−γ/ζ))` (the paper's L0 complexity term).
 ///
 ///     let gate = try HardConcrete(logit: 0.5)   // τ = 2/3, γ = −0.1, ζ = 1.1
 ///     gate.probabilityNonzero                   // the L0 penalty term

@@ -2,7 +2,7 @@ import Foundation
 
 /// The binary Concrete distribution (relaxed Bernoulli) on the open interval
 /// (0, 1): Maddison, Mnih & Teh 2017, "The Concrete distribution: a
-/// continuous relaxation of discrete random variables", section 3.3.
+/// continuous relaxation of discrete random variables", the binary case.
 ///
 /// With `l = logit` and `τ = temperature`, a draw is
 ///

@@ -1,8 +1,8 @@
 import Foundation
 
 /// The Concrete, or Gumbel-softmax, distribution on the probability simplex
-/// (Maddison, Mnih & Teh 2017, "The Concrete distribution", definition 1 and
-/// eq. 5; Jang, Gu & Poole 2017, "Categorical reparameterization with
+/// (Maddison, Mnih & Teh 2017, "The Concrete distribution", definition 1;
+/// Jang, Gu & Poole 2017, "Categorical reparameterization with
 /// Gumbel-softmax", eq. 2).
 ///
 /// With `K` classes, logits `z`, `α_k = e^{z_k}` and temperature `τ`, a draw

@@ -10,7 +10,7 @@ struct ExpRelaxedCategoricalTests {
         (0.3, [-1, 2, 0.5, 0.1]), (0.05, [0.2, -0.7, 1.1, 0, -2]),
     ]
 
-    /// Maddison, Mnih & Teh (2017) appendix C, the ExpConcrete density as
+    /// Maddison, Mnih & Teh (2017), the ExpConcrete density as
     /// printed: (K − 1)! τ^{K−1} Π_k (α_k e^{−τ x_k}) / (Σ_i α_i e^{−τ x_i})^K.
     static func paperDensity(_ x: [Double], temperature τ: Double, logits: [Double]) -> Double {
         let k = Double(x.count)

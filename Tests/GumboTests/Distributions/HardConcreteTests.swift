@@ -65,7 +65,7 @@ struct HardConcreteTests {
     func probabilityNonzero() throws {
         for c in Self.cases {
             let gate = try make(c)
-            // Louizos, Welling & Kingma (2018), eq. 12: σ(log α − β log(−γ/ζ)).
+            // Louizos, Welling & Kingma (2018), the L0 term: σ(log α − β log(−γ/ζ)).
             let paper = Self.sigmoid(c.logit - c.temperature * log(-c.lower / c.upper))
             #expect(isClose(gate.probabilityNonzero, paper, relative: 1e-14))
             #expect(isClose(gate.probabilityNonzero, 1 - Self.probabilityZero(c), relative: 1e-12))
