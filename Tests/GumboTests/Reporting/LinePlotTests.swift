@@ -87,6 +87,29 @@ struct LinePlotTests {
         #expect(legendLeft + legendWidth <= plot.width)
     }
 
+    @Test("a legend too wide for the right goes in rows below the x axis, still outside the data")
+    func legendBelow() throws {
+        let plot = LinePlot(
+            x: .linear("x"), y: .linear("y"),
+            series: [
+                Series(name: String(repeating: "a long series name ", count: 3), points: [(0, 0), (1, 1)]),
+                Series(name: "short", points: [(0, 1), (1, 0)]),
+            ],
+            width: 480, height: 320)
+        let transform = try plot.transform()
+        let root = try XMLTree.parse(try plot.svg)
+        let legendBox = try #require(root.elements(named: "rect").first { $0.attributes["rx"] != nil })
+        let top = try #require(Double(legendBox.attributes["y"] ?? ""))
+        let height = try #require(Double(legendBox.attributes["height"] ?? ""))
+        #expect(top > transform.top + transform.height + 30)
+        #expect(top + height <= plot.height)
+        #expect(transform.left + transform.width > 0.8 * plot.width)
+
+        var hidden = plot
+        hidden.legend = .hidden
+        #expect(try XMLTree.parse(try hidden.svg).elements(named: "rect").allSatisfy { $0.attributes["rx"] == nil })
+    }
+
     @Test("rendering is deterministic: the same plot gives the same bytes")
     func deterministic() throws {
         let first = try samplePlot().svg

@@ -10,8 +10,10 @@
 /// Points that cannot be drawn — a NaN or infinite coordinate, or a value ≤ 0
 /// on a logarithmic axis — are dropped, and the line breaks there.
 ///
-/// The legend sits to the right of the data area, outside it, so it never
-/// covers data; series with an empty name are left out of it.
+/// The legend sits outside the data area, so it never covers data: to its
+/// right, or below the x axis when a column on the right would take more
+/// than 40 % of the plot's width (long series names). Series with an empty
+/// name are left out of it.
 ///
 ///     let plot = LinePlot(
 ///         title: "Gradient variance",
@@ -28,8 +30,13 @@
 public struct LinePlot: Sendable, Hashable {
     /// Where the legend goes.
     public enum Legend: String, Sendable, Hashable {
-        /// Outside the data area, to its right, aligned with its top.
+        /// ``right`` unless that column would take more than 40 % of the
+        /// plot's width, then ``below``.
+        case automatic
+        /// One column outside the data area, to its right, aligned with its top.
         case right
+        /// Rows below the x axis, entries side by side.
+        case below
         /// No legend.
         case hidden
     }
@@ -45,7 +52,7 @@ public struct LinePlot: Sendable, Hashable {
     public var height: Double
 
     public init(title: String = "", x: PlotAxis = PlotAxis(), y: PlotAxis = PlotAxis(), series: [Series] = [],
-                legend: Legend = .right, width: Double = 640, height: Double = 400) {
+                legend: Legend = .automatic, width: Double = 640, height: Double = 400) {
         self.title = title
         self.x = x
         self.y = y

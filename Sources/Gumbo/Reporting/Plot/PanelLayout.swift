@@ -19,9 +19,9 @@ struct PanelLayout {
     let xTicks: AxisTicks
     let yTicks: AxisTicks
     let transform: PlotTransform
-    /// The series in the legend, with their position in the plot.
-    let legendEntries: [(index: Int, series: LinePlot.Series)]
-    let legendWidth: Double
+    /// The legend's entries, placed, and its box; no box when there is no legend.
+    let legendItems: [LegendItem]
+    let legendBox: (x: Double, y: Double, width: Double, height: Double)?
     /// Every how many major ticks a label is drawn, so labels do not overlap.
     let xLabelStride: Int
     let yLabelStride: Int
@@ -68,15 +68,37 @@ struct PanelLayout {
         let tickLabelWidth = yTicks.labels.map { SVGWriter.estimatedWidth($0, fontSize: Self.tickFontSize) }.max() ?? 0
         let left = 8 + (plot.y.label.isEmpty ? 0 : 22) + tickLabelWidth + 3 + Self.tickLength
         let top: Double = plot.title.isEmpty ? 14 : 34
-        let bottom = Self.tickLength + 3 + Self.tickFontSize + (plot.x.label.isEmpty ? 0 : 22) + 10
-        legendEntries = plot.legend == .hidden ? [] : plot.series.enumerated()
-            .filter { !$0.element.name.isEmpty }
-            .map { (index: $0.offset, series: $0.element) }
-        let nameWidth = legendEntries.map { SVGWriter.estimatedWidth($0.series.name, fontSize: Self.tickFontSize) }.max() ?? 0
-        legendWidth = legendEntries.isEmpty ? 0 : 10 + Self.legendSampleWidth + 6 + nameWidth + 10
+        let axisBottom = Self.tickLength + 3 + Self.tickFontSize + (plot.x.label.isEmpty ? 0 : 22) + 10
         let lastXLabel = xTicks.labels.last.map { SVGWriter.estimatedWidth($0, fontSize: Self.tickFontSize) } ?? 0
-        let right = legendEntries.isEmpty ? max(14, lastXLabel / 2 + 8) : 14 + legendWidth + 8
+
+        // The legend: one column to the right of the data area, or, when that
+        // column would take more than 40 % of the width, rows below the axis.
+        let entries = plot.legend == .hidden ? [] : plot.series.enumerated().filter { !$0.element.name.isEmpty }
+        let entryWidths = entries.map { Self.legendSampleWidth + 6 + SVGWriter.estimatedWidth($0.element.name, fontSize: Self.tickFontSize) }
+        let columnWidth = 10 + (entryWidths.max() ?? 0) + 10
+        let onRight: Bool
+        switch plot.legend {
+        case .right: onRight = true
+        case .below, .hidden: onRight = false
+        case .automatic: onRight = 14 + columnWidth + 8 <= 0.4 * plot.width
+        }
+        let right = !entries.isEmpty && onRight ? 14 + columnWidth + 8 : max(14, lastXLabel / 2 + 8)
         let width = plot.width - left - right
+        // Rows below: entries flow left to right, 16 px apart, wrapping within the plot.
+        var rowOffsets: [(row: Int, offset: Double)] = []
+        var rowWidths: [Double] = [0]
+        if !onRight {
+            let available = plot.width - left - 8 - 20
+            for entryWidth in entryWidths {
+                let current = rowWidths[rowWidths.count - 1]
+                if current > 0, current + 16 + entryWidth > available { rowWidths.append(0) }
+                let offset = rowWidths[rowWidths.count - 1] == 0 ? 0 : rowWidths[rowWidths.count - 1] + 16
+                rowOffsets.append((rowWidths.count - 1, offset))
+                rowWidths[rowWidths.count - 1] = offset + entryWidth
+            }
+        }
+        let legendHeight = 12 + Self.legendRowHeight * Double(onRight ? entries.count : rowWidths.count)
+        let bottom = axisBottom + (entries.isEmpty || onRight ? 0 : legendHeight + 8)
         let height = plot.height - top - bottom
         guard width >= 40, height >= 40 else {
             throw PlotError.tooSmall(plot: name, width: plot.width, height: plot.height)
@@ -84,6 +106,26 @@ struct PanelLayout {
         transform = PlotTransform(
             xScale: plot.x.scale, yScale: plot.y.scale, xRange: xTicks.range, yRange: yTicks.range,
             left: originX + left, top: originY + top, width: width, height: height)
+
+        if entries.isEmpty {
+            legendBox = nil
+            legendItems = []
+        } else if onRight {
+            let box = (x: originX + left + width + 14, y: originY + top, width: columnWidth, height: legendHeight)
+            legendBox = box
+            legendItems = entries.enumerated().map { row, entry in
+                LegendItem(index: entry.offset, series: entry.element, sampleLeft: box.x + 10,
+                           center: box.y + 6 + Self.legendRowHeight * (Double(row) + 0.5))
+            }
+        } else {
+            let box = (x: originX + left, y: originY + top + height + axisBottom,
+                       width: 10 + rowWidths.max()! + 10, height: legendHeight)
+            legendBox = box
+            legendItems = zip(entries, rowOffsets).map { entry, place in
+                LegendItem(index: entry.offset, series: entry.element, sampleLeft: box.x + 10 + place.offset,
+                           center: box.y + 6 + Self.legendRowHeight * (Double(place.row) + 0.5))
+            }
+        }
 
         // Label every tick, or every second, third… when neighbours would touch.
         let transform = self.transform
@@ -98,7 +140,15 @@ struct PanelLayout {
         }
     }
 
-    /// The data area's right edge, where the legend starts.
+    /// A series' legend entry: its sample line starts at `sampleLeft`, on
+    /// the row whose vertical centre is `center`.
+    struct LegendItem {
+        let index: Int
+        let series: LinePlot.Series
+        let sampleLeft: Double
+        let center: Double
+    }
+
     var areaRight: Double { transform.left + transform.width }
     var areaBottom: Double { transform.top + transform.height }
 

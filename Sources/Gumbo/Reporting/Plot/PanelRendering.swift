@@ -124,17 +124,12 @@ extension PanelLayout {
     // MARK: Legend
 
     private func renderLegend(into writer: inout SVGWriter) {
-        guard !legendEntries.isEmpty else { return }
+        guard let box = legendBox else { return }
         let n = SVGWriter.number
-        let left = areaRight + 14
-        let top = transform.top
-        let height = 12 + Double(legendEntries.count) * Self.legendRowHeight
         writer.line(#"<g font-size="\#(n(Self.tickFontSize))" fill="\#(Self.textColor)">"#)
-        writer.line(#"<rect x="\#(n(left))" y="\#(n(top))" width="\#(n(legendWidth))" height="\#(n(height))" rx="2" fill="white" stroke="\#(Self.legendFrameColor)" stroke-width="1"/>"#)
-        for (row, entry) in legendEntries.enumerated() {
-            let (index, series) = entry
-            let center = top + 6 + Self.legendRowHeight * (Double(row) + 0.5)
-            let sampleLeft = left + 10
+        writer.line(#"<rect x="\#(n(box.x))" y="\#(n(box.y))" width="\#(n(box.width))" height="\#(n(box.height))" rx="2" fill="white" stroke="\#(Self.legendFrameColor)" stroke-width="1"/>"#)
+        for item in legendItems {
+            let (series, index, center, sampleLeft) = (item.series, item.index, item.center, item.sampleLeft)
             if series.band != nil {
                 writer.line(#"<rect x="\#(n(sampleLeft))" y="\#(n(center - 6))" width="\#(n(Self.legendSampleWidth))" height="12" fill="\#(color(series, index))" fill-opacity="\#(Self.bandOpacity)"/>"#)
             }
