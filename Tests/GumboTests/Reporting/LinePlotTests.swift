@@ -209,6 +209,21 @@ struct LinePlotTests {
         #expect(runs.map(\.count) == [1, 1, 1])
     }
 
+    @Test("extreme values near the limits of Double render without trapping")
+    func extremes() throws {
+        let huge = Double.greatestFiniteMagnitude, tiny = Double.leastNonzeroMagnitude
+        let plots = [
+            LinePlot(series: [Series(name: "huge", points: [(0, -huge), (1, huge), (2, 5)])]),
+            LinePlot(x: .linear(range: -huge...huge), series: [Series(name: "wide", points: [(0, 1), (1, 2)])]),
+            LinePlot(y: .logarithmic(), series: [Series(name: "tiny", points: [(0, tiny), (1, huge)])]),
+            LinePlot(y: .logarithmic(range: tiny...1), series: [Series(name: "subnormal", points: [(0, tiny * 4), (1, 0.5)])]),
+            LinePlot(series: [Series(name: "constant", points: [(1e20, 1e-20), (1e20, 1e-20)])]),
+        ]
+        for plot in plots {
+            #expect(try XMLTree.parse(try plot.svg).name == "svg")
+        }
+    }
+
     // MARK: Text
 
     @Test("text is escaped: a series named a < b & \"c\" survives the round trip")

@@ -63,7 +63,8 @@ public struct AxisTicks: Sendable, Hashable {
     public static func linear(within range: ClosedRange<Double>) -> AxisTicks {
         precondition(range.lowerBound.isFinite && range.upperBound.isFinite && range.lowerBound < range.upperBound,
                      "AxisTicks: the range must be finite and of positive width")
-        let candidates = stepCandidates(span: range.upperBound - range.lowerBound).compactMap { step -> Layout? in
+        let span = min(range.upperBound - range.lowerBound, .greatestFiniteMagnitude)
+        let candidates = stepCandidates(span: span).compactMap { step -> Layout? in
             let stepValue = decimal(step.multiple, step.exponent)
             let first = (range.lowerBound / stepValue - 1e-9).rounded(.up)
             let last = (range.upperBound / stepValue + 1e-9).rounded(.down)
@@ -82,8 +83,10 @@ public struct AxisTicks: Sendable, Hashable {
     public static func logarithmic(covering data: ClosedRange<Double>, minor: Bool = true) -> AxisTicks {
         precondition(data.lowerBound.isFinite && data.upperBound.isFinite && data.lowerBound > 0,
                      "AxisTicks: a logarithmic data range must be finite and positive")
-        var lowDecade = floorDecade(data.lowerBound)
-        var highDecade = ceilDecade(data.upperBound)
+        // Powers of ten beyond 10^±300 under- or overflow once a stride is
+        // added; data out there is clipped at the frame instead.
+        var lowDecade = floorDecade(min(max(data.lowerBound, 1e-300), 1e300))
+        var highDecade = ceilDecade(min(max(data.upperBound, 1e-300), 1e300))
         if lowDecade == highDecade {
             lowDecade -= 1
             highDecade += 1
@@ -91,8 +94,8 @@ public struct AxisTicks: Sendable, Hashable {
         // Every decade, or every second, third… so that at most eight are labelled.
         var stride = 1
         while -floorDivide(-highDecade, stride) - floorDivide(lowDecade, stride) + 1 > 8 { stride += 1 }
-        lowDecade = floorDivide(lowDecade, stride) * stride
-        highDecade = -floorDivide(-highDecade, stride) * stride
+        lowDecade = max(floorDivide(lowDecade, stride) * stride, -307)
+        highDecade = min(-floorDivide(-highDecade, stride) * stride, 307)
         return decades(from: lowDecade, through: highDecade, stride: stride, minor: minor,
                        range: decimal(1, lowDecade) ... decimal(1, highDecade))
     }
@@ -203,7 +206,10 @@ public struct AxisTicks: Sendable, Hashable {
     }
 
     private static func widenedIfDegenerate(_ data: ClosedRange<Double>) -> (Double, Double) {
-        let low = data.lowerBound, high = data.upperBound
+        // Beyond ±10³⁰⁶ a span or a tick one step further out overflows;
+        // such values are clipped at the frame instead.
+        let low = min(max(data.lowerBound, -1e306), 1e306)
+        let high = min(max(data.upperBound, -1e306), 1e306)
         guard high - low <= 1e-12 * max(abs(low), abs(high)) else { return (low, high) }
         let center = low / 2 + high / 2
         let half = center == 0 ? 1 : abs(center) * 0.1

@@ -52,8 +52,9 @@ public struct PlotTransform: Sendable, Hashable {
     }
 
     private func fraction(_ value: Double, _ scale: AxisScale, _ range: ClosedRange<Double>) -> Double {
-        let low = scale.transformed(range.lowerBound)
-        let high = scale.transformed(range.upperBound)
-        return (scale.transformed(value) - low) / (high - low)
+        // Halved first, so a range as wide as ±10³⁰⁸ does not overflow.
+        let low = scale.transformed(range.lowerBound) / 2
+        let high = scale.transformed(range.upperBound) / 2
+        return (scale.transformed(value) / 2 - low) / (high - low)
     }
 }

@@ -13,8 +13,10 @@ struct SVGWriter {
     /// `value` rounded to two decimals, trailing zeros dropped (`12.5`,
     /// `-3`, never `-0`). Values are clamped to ±10⁷ pixels: a point that far
     /// outside a fixed range is off the canvas either way, and the clamp
-    /// keeps huge values out of the integer arithmetic.
+    /// keeps huge values out of the integer arithmetic. NaN, which the
+    /// layout never produces, is written as 0 rather than trapping.
     static func number(_ value: Double) -> String {
+        guard !value.isNaN else { return "0" }
         let clamped = min(max(value, -1e7), 1e7)
         let hundredths = Int((clamped * 100).rounded())
         let sign = hundredths < 0 ? "-" : ""
