@@ -204,112 +204,29 @@ public struct Variance8: Hashable, Sendable {
     /// `z_s = argmax(α + g_s)` (an exact draw from Cat(π)), and every
     /// Gumbel-softmax estimator uses `y_s = softmax((α + g_s)/τ)`.
     ///
-    /// - Throws: ``ConfigurationError`` for fewer than 2 trials, a sample
-    ///   size below 1, a non-finite offset or a temperature that is not
-    ///   finite and positive.
+    /// - Throws: ``ConfigurationError`` for fewer than 2 trials, no sample
+    ///   sizes, a sample size below 1 or repeated, a non-finite offset, or a
+    ///   temperature that is not finite and positive.
     public func run() throws -> Result {
         try validate()
-        let k = Self.logits.count
-        let pi = Self.probabilities
         let estimators = self.estimators
         let rewardTable = offsets.map { Self.rewards(offset: $0) }
         let exact = rewardTable.map { Self.exactGradient(logits: Self.logits, rewards: $0) }
+        let sampler = Variance8Sampler(estimators: estimators, rewards: rewardTable, maximumSampleSize: sampleSizes.max()!)
         let root = Xoshiro256StarStar(seed: seed)
-
-        // Scratch, allocated once: the Gumbel noise of one sample, its
-        // relaxed sample and upstream gradient, the classes of one cell, and
-        // one gradient estimate per (offset, estimator).
-        var gumbels = [Double](repeating: 0, count: k)
-        var soft = [Double](repeating: 0, count: k)
-        var classes = [Int](repeating: 0, count: sampleSizes.max()!)
         let estimateCount = offsets.count * estimators.count
-        var estimate = [Double](repeating: 0, count: estimateCount * k)
+
+        // cells[sizeIndex * estimateCount + o * estimators.count + e]
         var cells: [GradientMoments] = []
         cells.reserveCapacity(sampleSizes.count * estimateCount)
-
         for n in sampleSizes {
             var moments = (0..<estimateCount).map { GradientMoments(exact: exact[$0 / estimators.count]) }
             for trial in 0..<trials {
                 var rng = root.stream(UInt64(trial)).stream(UInt64(n))
-                for i in estimate.indices { estimate[i] = 0 }
-
-                for s in 0..<n {
-                    for j in 0..<k { gumbels[j] = rng.nextStandardGumbel() }
-                    let z = Self.logits.withUnsafeBufferPointer { alpha in
-                        gumbels.withUnsafeBufferPointer { GumbelSoftmax.gumbelMax(logits: alpha, gumbels: $0) }
-                    }
-                    classes[s] = z
-
-                    for (e, estimator) in estimators.enumerated() {
-                        guard let tau = estimator.temperature else { continue }
-                        Self.logits.withUnsafeBufferPointer { alpha in
-                            gumbels.withUnsafeBufferPointer { g in
-                                soft.withUnsafeMutableBufferPointer {
-                                    GumbelSoftmax.relaxedSample(logits: alpha, temperature: tau, gumbels: g, into: $0)
-                                }
-                            }
-                        }
-                        for o in offsets.indices {
-                            let r = rewardTable[o]
-                            let base = (o * estimators.count + e) * k
-                            if case .straightThroughGumbelSoftmax = estimator {
-                                // The reward's gradient ∂(r·x)/∂x = r at the
-                                // one-hot x = onehot(z), pulled back through
-                                // the full Jacobian ∂y_j/∂α_i = y_j(δ_ij − y_i)/τ.
-                                for i in 0..<k {
-                                    var sum = 0.0
-                                    for j in 0..<k {
-                                        let jacobian = soft[j] * ((i == j ? 1 : 0) - soft[i]) / tau
-                                        sum += jacobian * r[j]
-                                    }
-                                    estimate[base + i] += sum
-                                }
-                            } else {
-                                // ∂(r·y)/∂α_i = y_i (r_i − r·y)/τ: the same
-                                // Jacobian, contracted in closed form.
-                                var dot = 0.0
-                                for j in 0..<k { dot += r[j] * soft[j] }
-                                for i in 0..<k {
-                                    estimate[base + i] += soft[i] * (r[i] - dot) / tau
-                                }
-                            }
-                        }
-                    }
-                }
-
+                sampler.estimate(sampleSize: n, using: &rng)
                 for o in offsets.indices {
-                    let r = rewardTable[o]
-                    var total = 0.0
-                    for s in 0..<n { total += r[classes[s]] }
-                    for (e, estimator) in estimators.enumerated() {
-                        let base = (o * estimators.count + e) * k
-                        switch estimator {
-                        case .reinforce:
-                            for s in 0..<n {
-                                let f = r[classes[s]]
-                                for i in 0..<k {
-                                    estimate[base + i] += f * ((i == classes[s] ? 1 : 0) - pi[i])
-                                }
-                            }
-                        case .reinforceLeaveOneOut where n >= 2:
-                            for s in 0..<n {
-                                let f = r[classes[s]]
-                                let baseline = (total - f) / Double(n - 1)
-                                for i in 0..<k {
-                                    estimate[base + i] += (f - baseline) * ((i == classes[s] ? 1 : 0) - pi[i])
-                                }
-                            }
-                        default:
-                            break
-                        }
-                    }
-                }
-
-                let scale = 1 / Double(n)
-                for c in 0..<estimateCount {
-                    for i in 0..<k { estimate[c * k + i] *= scale }
-                    estimate.withUnsafeBufferPointer {
-                        moments[c].add(UnsafeBufferPointer(rebasing: $0[(c * k)..<(c * k + k)]))
+                    for e in estimators.indices {
+                        moments[o * estimators.count + e].add(sampler.estimate(offset: o, estimator: e))
                     }
                 }
             }
