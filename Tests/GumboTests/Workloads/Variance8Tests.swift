@@ -66,7 +66,8 @@ struct Variance8Tests {
         // variance Σ_j (4 b_j² v_j/T + 2 v_j²/T²) with v_j the variance of
         // one trial's estimate. Expected (numpy, 10⁷ samples): 1.09e-3 at
         // τ = 1, 1.2e-4 at τ = 0.5, about 1e-7 at τ = 0.1, whose plug-in
-        // value is dominated by its noise floor Σ v_j/T ≈ 1.1e-5 here.
+        // value is dominated by its noise floor Σ v_j/T ≈ 9e-6 here. The
+        // difference τ = 1 − τ = 0.1 comes out near 75 standard errors.
         func standardError(_ row: Variance8.Row) -> Double {
             let t = Double(row.trials)
             var variance = 0.0
@@ -77,7 +78,7 @@ struct Variance8Tests {
             }
             return variance.squareRoot()
         }
-        // τ = 1's bias of ∂L/∂α_0 is ≈ 0.016, about 40 standard errors here.
+        // τ = 1's bias of ∂L/∂α_0 is ≈ 0.016, about 70 standard errors here.
         #expect(abs(warm.bias) > 10 * warm.standardError)
         #expect(warm.totalSquaredBias > 10 * standardError(warm))
         // The standard errors of the two sums are added as if independent;
@@ -162,7 +163,9 @@ struct Variance8Tests {
         // Per sample, component j of r_z (onehot(z) − π) has variance
         // Σ_z π_z r_z² (δ_zj − π_j)² − (∂L/∂α_j)². With 2000 trials of
         // n = 16 the summed sample variance is within about 3 % (one
-        // standard deviation) of it; 15 % is five.
+        // standard deviation) of it; 15 % is five. Per sample the sums are
+        // 0.250, 1.84, 5.07 and 16.5 for c = 0, 1, 2, 4: quadratic in c,
+        // with leading coefficient Σ_j π_j (1 − π_j) ≈ 0.82.
         let result = try Self.sixteen.get()
         let pi = Variance8.probabilities
         var previous = 0.0
