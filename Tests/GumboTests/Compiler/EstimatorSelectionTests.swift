@@ -111,3 +111,15 @@ struct EstimatorSelectionTests {
         #expect(guideNames == ["rain"])
     }
 }
+
+extension EstimatorSelectionTests {
+    @Test("W5: codes feed a decoder network through oneHot, so straight-through Gumbel-softmax")
+    func discreteVAE() throws {
+        let images = SyntheticDigits().images(count: 20, seed: 1)
+        let compiled = try DiscreteVAE.model(images: images, batch: 10)
+            .compile(guide: DiscreteVAE.guide(images: images, batch: 10))
+        let choice = try #require(compiled.estimator(for: "z"))
+        #expect(choice.estimator == .gumbelSoftmax(temperature: .constant(0.5), straightThrough: true))
+        #expect(choice.reason.contains("across plate 'codes'"))
+    }
+}
