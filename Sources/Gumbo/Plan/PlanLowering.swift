@@ -1,0 +1,271 @@
+/// The compiler pass that lowers a ``Graph`` to a ``Plan``'s program: which
+/// nodes to compute, where each value and gradient lives, and the forward
+/// and backward instruction lists.
+///
+/// 1. **Liveness**: a node is computed when an output depends on it. Every
+///    input keeps a slot, so all inputs can be written whether used or not.
+/// 2. **Gradient paths**: a node gets a gradient slot when it lies on a
+///    differentiable path from a requested tensor to the loss (it depends on
+///    a requested tensor, and the loss depends on it, through edges
+///    ``Node/isDifferentiable(input:)`` allows), or when it was requested.
+/// 3. **Slots**: each computed value gets a fixed offset in the value arena
+///    (index tensors in the index arena), in graph order; ``Op/reshape``,
+///    ``Op/detach`` and ``Op/straightThrough`` share the storage of the value
+///    they forward, so they cost nothing in the forward pass.
+/// 4. **Instructions**: one per computed non-leaf node, in graph order; the
+///    backward list holds, in reverse order, those whose output has a
+///    gradient slot and at least one input that needs a gradient.
+///
+/// Every scan is a loop over the topologically ordered nodes: no recursion,
+/// whatever the depth of the graph.
+struct PlanLowering {
+    let graph: Graph
+    private(set) var instructions: [Instruction] = []
+    private(set) var forwardOrder: [Int] = []
+    private(set) var backwardOrder: [Int] = []
+    private(set) var metadata: [Int] = []
+    private(set) var valueCount = 0
+    private(set) var gradientCount = 0
+    private(set) var indexCount = 0
+    private(set) var counterCount = 1
+    /// Per node: offset of its value (value or index arena), `-1` when not
+    /// computed.
+    private(set) var valueOffset: [Int]
+    /// Per node: offset of its gradient, `-1` when it has none.
+    private(set) var gradientOffset: [Int]
+    /// Per node: the node whose storage it shares, or itself.
+    private(set) var storageOwner: [Int]
+    private(set) var constants: [(offset: Int, values: [Double])] = []
+    private(set) var indexConstants: [(offset: Int, values: [Int32])] = []
+    /// The differentiated output and where its gradient is seeded.
+    let loss: Tensor
+
+    init(graph: Graph, outputs: [Tensor], gradients wanted: [Tensor]) throws {
+        self.graph = graph
+        guard let loss = outputs.first else { throw PlanError.noOutputs }
+        for tensor in outputs + wanted where !graph.contains(tensor) {
+            throw PlanError.unknownTensor(tensor)
+        }
+        for tensor in wanted where tensor.elementType == .index {
+            throw PlanError.gradientOfIndexTensor(tensor)
+        }
+        if !wanted.isEmpty && loss.elementType == .index { throw PlanError.indexLoss(loss) }
+        self.loss = loss
+        let nodes = graph.nodes
+        let count = nodes.count
+        valueOffset = [Int](repeating: -1, count: count)
+        gradientOffset = [Int](repeating: -1, count: count)
+        storageOwner = Array(0..<count)
+
+        // 1. Liveness, scanning backwards from the outputs.
+        var live = [Bool](repeating: false, count: count)
+        for tensor in outputs { live[tensor.id.rawValue] = true }
+        for node in nodes.reversed() where live[node.id.rawValue] {
+            for input in node.inputs { live[input.rawValue] = true }
+        }
+        for node in nodes { if case .input = node.op { live[node.id.rawValue] = true } }
+
+        // 2. Gradient paths.
+        var requested = [Bool](repeating: false, count: count)
+        for tensor in wanted { requested[tensor.id.rawValue] = true }
+        var fromWanted = requested
+        for node in nodes where !fromWanted[node.id.rawValue] {
+            fromWanted[node.id.rawValue] = node.inputs.indices.contains {
+                node.isDifferentiable(input: $0) && fromWanted[node.inputs[$0].rawValue]
+            }
+        }
+        var toLoss = [Bool](repeating: false, count: count)
+        if !wanted.isEmpty { toLoss[loss.id.rawValue] = true }
+        for node in nodes.reversed() where toLoss[node.id.rawValue] {
+            for (position, input) in node.inputs.enumerated() where node.isDifferentiable(input: position) {
+                toLoss[input.rawValue] = true
+            }
+        }
+        let onPath = (0..<count).map { fromWanted[$0] && toLoss[$0] && nodes[$0].elementType == .real }
+
+        // 3. Slots.
+        for node in nodes where live[node.id.rawValue] {
+            let id = node.id.rawValue
+            switch node.op {
+            case .reshape, .detach:
+                storageOwner[id] = storageOwner[node.inputs[0].rawValue]
+                valueOffset[id] = valueOffset[storageOwner[id]]
+            case .straightThrough:
+                storageOwner[id] = storageOwner[node.inputs[0].rawValue]
+                valueOffset[id] = valueOffset[storageOwner[id]]
+            default:
+                if node.elementType == .index {
+                    valueOffset[id] = indexCount
+                    indexCount += node.shape.count
+                } else {
+                    valueOffset[id] = valueCount
+                    valueCount += node.shape.count
+                }
+            }
+            switch node.op {
+            case .constant(let values): constants.append((valueOffset[id], values))
+            case .indexConstant(let values): indexConstants.append((valueOffset[id], values))
+            default: break
+            }
+        }
+        for id in 0..<count where onPath[id] || requested[id] || (id == loss.id.rawValue && !wanted.isEmpty) {
+            gradientOffset[id] = gradientCount
+            gradientCount += nodes[id].shape.count
+        }
+
+        // 4. Instructions.
+        for node in nodes where live[node.id.rawValue] {
+            guard var instruction = lower(node) else { continue }
+            let id = node.id.rawValue
+            let inputsNeedingGradient = node.inputs.indices.filter {
+                node.isDifferentiable(input: $0) && onPath[node.inputs[$0].rawValue]
+            }
+            let runsBackward = onPath[id] && !inputsNeedingGradient.isEmpty
+            if runsBackward {
+                instruction.outputGradient = gradientOffset[id]
+                for position in inputsNeedingGradient {
+                    let offset = gradientOffset[node.inputs[position].rawValue]
+                    switch position {
+                    case 0: instruction.gradient0 = offset
+                    case 1: instruction.gradient1 = offset
+                    case 2: instruction.gradient2 = offset
+                    case 3: instruction.gradient3 = offset
+                    default: break // concat keeps its gradient offsets in its operand list
+                    }
+                }
+                switch node.op {
+                case .concat:
+                    patchConcatGradients(instruction, node, onPath)
+                case .straightThrough:
+                    // The gradient goes to `soft`, input 1, through the
+                    // pass-gradient kernel's single operand.
+                    (instruction.gradient0, instruction.gradient1) = (instruction.gradient1, -1)
+                default:
+                    break
+                }
+                switch node.op {
+                case .logSumExp, .logSoftmax:
+                    instruction.auxiliary = valueCount
+                    valueCount += graph[node.inputs[0]].shape.count
+                default: break
+                }
+            }
+            let index = instructions.count
+            instructions.append(instruction)
+            if !instruction.opcode.isForwardFree { forwardOrder.append(index) }
+            if runsBackward { backwardOrder.append(index) }
+        }
+        backwardOrder.reverse()
+    }
+
+    /// The instruction for a computed node, or `nil` for leaves and for
+    /// nodes that only share storage and pass no gradient.
+    private mutating func lower(_ node: Node) -> Instruction? {
+        let id = node.id.rawValue
+        let inputs = node.inputs.map { graph[$0] }
+        var i = Instruction(opcode: .passGradient, node: id, count: node.shape.count, output: valueOffset[id])
+        if inputs.count > 0 { i.input0 = valueOffset[inputs[0].id.rawValue] }
+        if inputs.count > 1 { i.input1 = valueOffset[inputs[1].id.rawValue] }
+        if inputs.count > 2 { i.input2 = valueOffset[inputs[2].id.rawValue] }
+        if inputs.count > 3 { i.input3 = valueOffset[inputs[3].id.rawValue] }
+        switch node.op {
+        case .input, .constant, .indexConstant, .detach:
+            return nil
+        case .reshape:
+            guard node.elementType == .real else { return nil }
+            i.opcode = .passGradient
+        case .straightThrough:
+            i.opcode = .passGradient
+            i.input0 = valueOffset[inputs[1].id.rawValue] // gradient flows to `soft`
+            i.input1 = -1
+        case .unary(let function):
+            i.opcode = .unary(function)
+        case .power(let exponent):
+            i.opcode = .power
+            i.constant0 = exponent
+        case .clamp(let lower, let upper):
+            i.opcode = .clamp
+            (i.constant0, i.constant1) = (lower, upper)
+        case .step:
+            i.opcode = .step
+        case .binary(let op):
+            i.opcode = .binary(op)
+            i.geometry = encode(BroadcastGeometry(output: node.shape, operands: inputs.map(\.shape)))
+        case .sum(let axis), .mean(let axis):
+            i.opcode = { if case .sum = node.op { return .sum } else { return .mean } }()
+            setLines(&i, inputs[0].shape, axis: axis)
+            i.constant0 = i.opcode == .sum ? 1 : 1 / Double(i.length)
+        case .logSumExp(let axis):
+            i.opcode = .logSumExp
+            setLines(&i, inputs[0].shape, axis: axis)
+        case .softmax(let axis):
+            i.opcode = .softmax
+            setLines(&i, inputs[0].shape, axis: axis)
+        case .logSoftmax(let axis):
+            i.opcode = .logSoftmax
+            setLines(&i, inputs[0].shape, axis: axis)
+        case .argmax(let axis):
+            i.opcode = .argmax
+            setLines(&i, inputs[0].shape, axis: axis)
+        case .oneHotArgmax(let axis):
+            i.opcode = .oneHotArgmax
+            setLines(&i, inputs[0].shape, axis: axis)
+        case .oneHot(let classes):
+            i.opcode = .oneHot
+            i.outer = inputs[0].shape.count
+            i.length = classes
+        case .matmul:
+            i.opcode = .matmul
+            let (a, b) = (inputs[0].shape, inputs[1].shape)
+            i.outer = a[a.rank - 2]
+            i.length = a[a.rank - 1]
+            i.inner = b[b.rank - 1]
+            i.batch = node.shape.rank == 3 ? node.shape[0] : 1
+            i.batchStride0 = a.rank == 3 ? i.outer * i.length : 0
+            i.batchStride1 = b.rank == 3 ? i.length * i.inner : 0
+        case .gather(let axis):
+            i.opcode = .gather
+            let (table, indices) = (inputs[0].shape, inputs[1].shape)
+            var tableStrides = BroadcastGeometry.alignedStrides(table, output: node.shape)
+            let axisStride = table.strides[axis]
+            tableStrides[axis] = 0
+            let indexStrides = BroadcastGeometry.alignedStrides(indices, output: node.shape)
+            i.geometry = encode(BroadcastGeometry(extents: node.shape.dimensions, strides: [tableStrides, indexStrides]))
+            i.length = table[axis]
+            i.inner = axisStride
+        case .concat(let axis):
+            i.opcode = .concat
+            i.outer = node.shape.dimensions[..<axis].reduce(1, *)
+            let inner = node.shape.dimensions[(axis + 1)...].reduce(1, *)
+            i.geometry = metadata.count
+            metadata.append(inputs.count)
+            for input in inputs {
+                metadata.append(contentsOf: [valueOffset[input.id.rawValue], -1, input.shape[axis] * inner])
+            }
+        }
+        return i
+    }
+
+    /// Fills in the gradient offsets of a concat's operand list.
+    private mutating func patchConcatGradients(_ i: Instruction, _ node: Node, _ onPath: [Bool]) {
+        for (k, input) in node.inputs.enumerated() where onPath[input.rawValue] {
+            metadata[i.geometry + 2 + 3 * k] = gradientOffset[input.rawValue]
+        }
+    }
+
+    /// `outer × length × inner` around `axis` (the whole tensor when `nil`).
+    private func setLines(_ i: inout Instruction, _ shape: Shape, axis: Int?) {
+        guard let axis else {
+            (i.outer, i.length, i.inner) = (1, shape.count, 1)
+            return
+        }
+        i.outer = shape.dimensions[..<axis].reduce(1, *)
+        i.length = shape[axis]
+        i.inner = shape.dimensions[(axis + 1)...].reduce(1, *)
+    }
+
+    private mutating func encode(_ geometry: BroadcastGeometry) -> Int {
+        counterCount = max(counterCount, geometry.rank)
+        return geometry.encode(into: &metadata)
+    }
+}
