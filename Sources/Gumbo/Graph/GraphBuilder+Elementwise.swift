@@ -35,12 +35,14 @@ extension GraphBuilder {
 
     /// `a + c` for a constant `c`.
     public mutating func add(_ a: Tensor, _ c: Double) throws -> Tensor {
-        try binary(.add, a, constant(c))
+        try checkReal(a, operation: "add", operand: "the left operand")
+        return try binary(.add, a, constant(c))
     }
 
     /// `a · c` for a constant `c`.
     public mutating func multiply(_ a: Tensor, _ c: Double) throws -> Tensor {
-        try binary(.multiply, a, constant(c))
+        try checkReal(a, operation: "multiply", operand: "the left operand")
+        return try binary(.multiply, a, constant(c))
     }
 
     /// Any operator of ``BinaryOperator``.

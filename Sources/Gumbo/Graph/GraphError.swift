@@ -28,8 +28,9 @@ public enum GraphError: Error, Hashable, Sendable, CustomStringConvertible {
         case .invalidAxis(let operation, let axis, let shape):
             return "\(operation): axis \(axis) is out of range for shape \(shape) (rank \(shape.rank)); use -\(max(shape.rank, 1))..<\(shape.rank)"
         case .wrongElementType(let operation, let operand, let expected, let shape):
-            let found = expected == .real ? ElementType.index : ElementType.real
-            return "\(operation): \(operand) must be a \(expected) tensor, but a \(found) tensor of shape \(shape) was given"
+            let found = expected == .real ? "an index" : "a real"
+            let wanted = expected == .real ? "a real" : "an index"
+            return "\(operation): \(operand) must be \(wanted) tensor, but \(found) tensor of shape \(shape) was given"
         case .unknownTensor(let operation, let tensor):
             return "\(operation): tensor \(tensor) does not belong to this graph; build every tensor with the same GraphBuilder"
         case .duplicateInputName(let name):
