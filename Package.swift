@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "Gumbo", targets: ["Gumbo"]),
         .executable(name: "gumbo", targets: ["gumbo"]),
+        .executable(name: "gumbo-bench", targets: ["gumbo-bench"]),
     ],
     targets: [
         // MARK: Library
@@ -15,6 +16,7 @@ let package = Package(
 
         // MARK: Command-line tools
         .executableTarget(name: "gumbo", dependencies: ["Gumbo"]),
+        .executableTarget(name: "gumbo-bench", dependencies: ["Gumbo"]),
 
         // MARK: Tests
         .target(
