@@ -13,10 +13,13 @@ let package = Package(
     targets: [
         // MARK: Library
         .target(name: "Gumbo"),
+        // The reference workloads of BENCHMARKS.md, shared by the command,
+        // the benchmarks, the examples and the tests.
+        .target(name: "GumboWorkloads", dependencies: ["Gumbo"]),
 
         // MARK: Command-line tools
-        .executableTarget(name: "gumbo", dependencies: ["Gumbo"]),
-        .executableTarget(name: "gumbo-bench", dependencies: ["Gumbo"]),
+        .executableTarget(name: "gumbo", dependencies: ["Gumbo", "GumboWorkloads"]),
+        .executableTarget(name: "gumbo-bench", dependencies: ["Gumbo", "GumboWorkloads"]),
 
         // MARK: Tests
         .target(
@@ -26,7 +29,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GumboTests",
-            dependencies: ["Gumbo", "GumboTestSupport"]
+            dependencies: ["Gumbo", "GumboWorkloads", "GumboTestSupport"]
         ),
     ]
 )

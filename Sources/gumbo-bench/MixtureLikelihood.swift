@@ -1,5 +1,6 @@
 import Foundation
 import Gumbo
+import GumboWorkloads
 
 /// The W3 mixture log-likelihood of `../shared/BENCHMARKS.md`,
 ///
@@ -8,16 +9,15 @@ import Gumbo
 /// with its gradient for `mu` and `w`, computed two ways: by a compiled
 /// ``Plan`` and by a hand-written loop.
 struct MixtureLikelihood {
-    static let centres: [Double] = [-4, 0, 4]
     static let classes = 3
     /// The point at which value and gradient are taken.
     static let mu: [Double] = [-1, 0, 1]
     static let w: [Double] = [0.2, 0.3, 0.5]
 
-    /// Point i has centre `i % 3` plus a benchmark normal from SplitMix64 seed 1.
+    /// The W3 data set: point i has centre `[-4, 0, 4][i % 3]` plus a
+    /// benchmark normal from SplitMix64 seed 1.
     static func data(points: Int) -> [Double] {
-        var rng = SplitMix64(seed: 1)
-        return (0..<points).map { centres[$0 % 3] + rng.nextBenchmarkNormal() }
+        BenchmarkData.mixture(count: points)
     }
 
     // MARK: The plan

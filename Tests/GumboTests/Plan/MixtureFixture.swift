@@ -1,5 +1,6 @@
 import Foundation
 import Gumbo
+import GumboWorkloads
 
 /// The W3 mixture log-likelihood of `../shared/BENCHMARKS.md` as a compiled
 /// plan, with a hand-written reference:
@@ -18,9 +19,7 @@ struct MixtureFixture {
     let plan: Plan
 
     init(points: Int, mu muValues: [Double] = [-1, 0, 1], w wValues: [Double] = [0.2, 0.3, 0.5]) throws {
-        var rng = SplitMix64(seed: 1)
-        let centres = [-4.0, 0, 4]
-        data = (0..<points).map { centres[$0 % 3] + rng.nextBenchmarkNormal() }
+        data = BenchmarkData.mixture(count: points)
         var b = GraphBuilder()
         x = try b.input("x", shape: [points, 1])
         mu = try b.parameter("mu", shape: [Self.classes])

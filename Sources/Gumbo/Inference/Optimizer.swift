@@ -1,0 +1,102 @@
+import Foundation
+
+/// A first-order optimizer over one flat vector of unconstrained
+/// parameters. It minimizes: `update` moves against the gradient.
+///
+/// The state (moments, step count) is preallocated when the optimizer is
+/// made, so `update` allocates nothing, and it is `Codable` so a checkpoint
+/// restores it exactly.
+public struct Optimizer: Codable, Sendable, Equatable {
+    public enum Rule: Codable, Sendable, Equatable {
+        /// Adam (Kingma & Ba 2015, Algorithm 1), in the form of
+        /// `torch.optim.Adam` (and so Pyro's `optim.Adam`):
+        ///     m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²
+        ///     θ ← θ − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + ε)
+        case adam(learningRate: Double, beta1: Double, beta2: Double, epsilon: Double)
+        /// Stochastic gradient descent with optional (heavy-ball) momentum:
+        ///     u ← μu + g,  θ ← θ − lr·u
+        case sgd(learningRate: Double, momentum: Double)
+    }
+
+    public let rule: Rule
+    /// When set, gradients whose global Euclidean norm exceeds this are
+    /// scaled down to it before the update.
+    public let gradientClipNorm: Double?
+    public private(set) var step: Int = 0
+    private var firstMoment: [Double]
+    private var secondMoment: [Double]
+
+    /// Adam with the usual defaults (β₁ = 0.9, β₂ = 0.999, ε = 1e-8).
+    public static func adam(learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999,
+                            epsilon: Double = 1e-8, gradientClipNorm: Double? = nil) -> OptimizerSettings {
+        OptimizerSettings(rule: .adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon),
+                          gradientClipNorm: gradientClipNorm)
+    }
+
+    /// Plain or momentum SGD.
+    public static func sgd(learningRate: Double, momentum: Double = 0, gradientClipNorm: Double? = nil) -> OptimizerSettings {
+        OptimizerSettings(rule: .sgd(learningRate: learningRate, momentum: momentum), gradientClipNorm: gradientClipNorm)
+    }
+
+    /// An optimizer for `count` parameters.
+    public init(_ settings: OptimizerSettings, count: Int) {
+        rule = settings.rule
+        gradientClipNorm = settings.gradientClipNorm
+        firstMoment = Array(repeating: 0, count: count)
+        switch settings.rule {
+        case .adam: secondMoment = Array(repeating: 0, count: count)
+        case .sgd: secondMoment = []
+        }
+    }
+
+    public var count: Int { firstMoment.count }
+
+    /// One step: moves `parameters` against `gradients` (both `count` long).
+    /// `gradients` is read only; clipping scales the step, not the buffer.
+    public mutating func update(parameters: UnsafeMutablePointer<Double>, gradients: UnsafePointer<Double>) {
+        let n = firstMoment.count
+        var scale = 1.0
+        if let clip = gradientClipNorm {
+            var squared = 0.0
+            for i in 0..<n { squared += gradients[i] * gradients[i] }
+            let norm = squared.squareRoot()
+            if norm > clip { scale = clip / norm }
+        }
+        step += 1
+        switch rule {
+        case .adam(let learningRate, let beta1, let beta2, let epsilon):
+            let correction1 = 1 - pow(beta1, Double(step))
+            let correction2Root = (1 - pow(beta2, Double(step))).squareRoot()
+            let stepSize = learningRate / correction1
+            firstMoment.withUnsafeMutableBufferPointer { m in
+                secondMoment.withUnsafeMutableBufferPointer { v in
+                    for i in 0..<n {
+                        let g = gradients[i] * scale
+                        m[i] = beta1 * m[i] + (1 - beta1) * g
+                        v[i] = beta2 * v[i] + (1 - beta2) * g * g
+                        parameters[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + epsilon)
+                    }
+                }
+            }
+        case .sgd(let learningRate, let momentum):
+            firstMoment.withUnsafeMutableBufferPointer { u in
+                for i in 0..<n {
+                    let g = gradients[i] * scale
+                    if momentum == 0 {
+                        parameters[i] -= learningRate * g
+                    } else {
+                        u[i] = momentum * u[i] + g
+                        parameters[i] -= learningRate * u[i]
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How to make an ``Optimizer``: its rule and clipping, before the
+/// parameter count is known.
+public struct OptimizerSettings: Codable, Sendable, Equatable {
+    public let rule: Optimizer.Rule
+    public let gradientClipNorm: Double?
+}
