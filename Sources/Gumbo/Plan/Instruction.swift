@@ -26,6 +26,10 @@ struct Instruction {
     var gradient1 = -1
     var gradient2 = -1
     var gradient3 = -1
+    /// Bit `k` set: the gradient of input `k` is overwritten (this is its
+    /// first, dense write in the backward pass) rather than accumulated. See
+    /// ``GradientStore``.
+    var overwriteMask = 0
     /// Value-arena storage the forward pass fills for the backward pass
     /// (softmax weights of a `logSumExp`); `-1` when there is no backward.
     var auxiliary = -1

@@ -48,6 +48,9 @@ public final class Plan {
     private let counterCount: Int
     private let lossGradientOffset: Int
     private let lossCount: Int
+    /// `(offset, count)` pairs of the gradient ranges zeroed before a backward pass.
+    private let zeroRanges: UnsafeMutablePointer<Int>
+    private let zeroRangeCount: Int
 
     /// Compiles `graph` to compute `outputs` (the first is the loss) and the
     /// gradients of the loss with respect to `gradients`.
@@ -101,6 +104,12 @@ public final class Plan {
         for (k, index) in lowering.backwardOrder.enumerated() {
             (backwardProgram + k).initialize(to: lowering.instructions[index])
         }
+        zeroRangeCount = lowering.zeroRanges.count
+        zeroRanges = UnsafeMutablePointer<Int>.allocate(capacity: max(2 * zeroRangeCount, 1))
+        for (k, range) in lowering.zeroRanges.enumerated() {
+            zeroRanges[2 * k] = range.offset
+            zeroRanges[2 * k + 1] = range.count
+        }
         let loss = lowering.loss
         lossGradientOffset = lowering.gradientOffset[loss.id.rawValue]
         lossCount = loss.shape.count
@@ -116,6 +125,7 @@ public final class Plan {
         forwardProgram.deallocate()
         backwardProgram.deinitialize(count: backwardCount)
         backwardProgram.deallocate()
+        zeroRanges.deallocate()
     }
 
     // MARK: Running
@@ -130,12 +140,15 @@ public final class Plan {
     }
 
     /// Computes the gradient of the loss with respect to every requested
-    /// tensor, from the values of the last ``forward()``. Gradients are
-    /// zeroed first, so each call gives the gradient afresh. Allocates
-    /// nothing.
+    /// tensor, from the values of the last ``forward()``. Each call gives
+    /// the gradient afresh (nothing carries over from an earlier call).
+    /// Allocates nothing.
     public func backward() {
         let memory = self.memory
-        memory.gradients.update(repeating: 0, count: gradientCount)
+        // Slots whose first write overwrites them need no zeroing.
+        for k in 0..<zeroRangeCount {
+            (memory.gradients + zeroRanges[2 * k]).update(repeating: 0, count: zeroRanges[2 * k + 1])
+        }
         if lossGradientOffset >= 0 {
             (memory.gradients + lossGradientOffset).update(repeating: 1, count: lossCount)
         }
@@ -284,3 +297,4 @@ public final class Plan {
     public var forwardInstructionCount: Int { forwardCount }
     public var backwardInstructionCount: Int { backwardCount }
 }
+

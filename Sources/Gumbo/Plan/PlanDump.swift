@@ -9,8 +9,8 @@
 ///       …
 ///     forward:
 ///       %3 = subtract %0, %1 : broadcast [3, 2], strides [1, 0] [0, 1]
-///     backward (seed ∂%5 = 1):
-///       ∂%3 → ∂%1 : subtract
+///     backward (seed ∂%5 = 1; zero @0+2):
+///       ∂%3 → add ∂%1 : subtract
 extension Plan: CustomStringConvertible {
     public var description: String {
         let l = lowering
@@ -32,9 +32,10 @@ extension Plan: CustomStringConvertible {
         for index in l.forwardOrder {
             lines.append("  " + forwardLine(l.instructions[index]))
         }
-        lines.append("backward (seed ∂\(l.loss.id) = 1):")
+        let zeroed = l.zeroRanges.map { "@\($0.offset)+\($0.count)" }
+        lines.append("backward (seed ∂\(l.loss.id) = 1; zero " + (zeroed.isEmpty ? "nothing" : zeroed.joined(separator: ", ")) + "):")
         for index in l.backwardOrder {
-            lines.append("  " + backwardLine(l.instructions[index]))
+            lines.append("  " + backwardLine(index))
         }
         return lines.joined(separator: "\n")
     }
@@ -56,11 +57,11 @@ extension Plan: CustomStringConvertible {
         return line
     }
 
-    private func backwardLine(_ i: Instruction) -> String {
-        let node = graph.nodes[i.node]
-        let targets = node.inputs.enumerated()
-            .filter { node.isDifferentiable(input: $0.offset) && lowering.gradientOffset[$0.element.rawValue] >= 0 }
-            .map { "∂\($0.element)" }
+    /// `∂%8 → set ∂%6, add ∂%7 : add`: each gradient written, overwritten
+    /// (`set`, its first and dense write) or accumulated (`add`).
+    private func backwardLine(_ index: Int) -> String {
+        let node = graph.nodes[lowering.instructions[index].node]
+        let targets = lowering.gradientWrites[index].map { "\($0.overwrite ? "set" : "add") ∂%\($0.node)" }
         return "∂\(node.id) → " + targets.joined(separator: ", ") + " : \(node.op)"
     }
 

@@ -35,6 +35,12 @@ struct PlanLowering {
     private(set) var gradientOffset: [Int]
     /// Per node: the node whose storage it shares, or itself.
     private(set) var storageOwner: [Int]
+    /// Gradient ranges `(offset, count)` the backward pass zeroes before it
+    /// runs: slots whose first write accumulates, or that nothing writes.
+    private(set) var zeroRanges: [(offset: Int, count: Int)] = []
+    /// Per instruction: the gradients it writes in the backward pass, in the
+    /// order it writes them (instruction slot, input node, overwritten).
+    private(set) var gradientWrites: [[(slot: Int, node: Int, overwrite: Bool)]] = []
     private(set) var constants: [(offset: Int, values: [Double])] = []
     private(set) var indexConstants: [(offset: Int, values: [Int32])] = []
     /// The differentiated output and where its gradient is seeded.
@@ -114,6 +120,7 @@ struct PlanLowering {
         }
 
         // 4. Instructions.
+        var writes: [[(slot: Int, node: Int, dense: Bool)]] = []
         for node in nodes where live[node.id.rawValue] {
             guard var instruction = lower(node) else { continue }
             let id = node.id.rawValue
@@ -152,10 +159,66 @@ struct PlanLowering {
             }
             let index = instructions.count
             instructions.append(instruction)
+            writes.append(runsBackward ? gradientTargets(node, inputsNeedingGradient) : [])
             if !instruction.opcode.isForwardFree { forwardOrder.append(index) }
             if runsBackward { backwardOrder.append(index) }
         }
         backwardOrder.reverse()
+
+        // 5. Gradient stores: the first write of a slot overwrites it when it
+        //    is dense (covers every element once); other slots are zeroed.
+        gradientWrites = [[(slot: Int, node: Int, overwrite: Bool)]](repeating: [], count: instructions.count)
+        var written = [Bool](repeating: false, count: count)
+        var zeroed = [Bool](repeating: false, count: count)
+        if !wanted.isEmpty { written[loss.id.rawValue] = true }   // seeded with ones
+        for index in backwardOrder {
+            for write in writes[index] {
+                let overwrite = !written[write.node] && write.dense
+                if !written[write.node] && !overwrite { zeroed[write.node] = true }
+                written[write.node] = true
+                gradientWrites[index].append((write.slot, write.node, overwrite))
+                if overwrite {
+                    if case .concat = nodes[instructions[index].node].op {
+                        metadata[instructions[index].geometry + 4 + 4 * write.slot] = 1
+                    } else {
+                        instructions[index].overwriteMask |= 1 << write.slot
+                    }
+                }
+            }
+        }
+        for id in 0..<count where gradientOffset[id] >= 0 && (zeroed[id] || !written[id]) {
+            if let last = zeroRanges.last, last.offset + last.count == gradientOffset[id] {
+                zeroRanges[zeroRanges.count - 1].count += nodes[id].shape.count
+            } else {
+                zeroRanges.append((gradientOffset[id], nodes[id].shape.count))
+            }
+        }
+    }
+
+    /// The gradient writes of a node's backward rule, in the order its
+    /// kernel performs them: instruction slot (operand-list position for a
+    /// concat), the input written, and whether the write is dense.
+    private func gradientTargets(_ node: Node, _ positions: [Int]) -> [(slot: Int, node: Int, dense: Bool)] {
+        positions.map { position in
+            let input = graph[node.inputs[position]]
+            let dense: Bool
+            switch node.op {
+            case .unary, .power, .clamp, .sum, .mean, .logSumExp, .softmax, .logSoftmax,
+                 .reshape, .straightThrough, .concat:
+                dense = true
+            case .binary:
+                dense = input.shape.count == node.shape.count
+            case .matmul:
+                // ∂A is dense unless one A is shared by a batch; ∂B sums over rows.
+                dense = position == 0 && !(input.shape.rank == 2 && node.shape.rank == 3)
+            default:
+                dense = false
+            }
+            // A straight-through node passes its gradient to `soft` (input 1)
+            // through its kernel's single operand.
+            let slot = node.op == .straightThrough ? 0 : position
+            return (slot, input.id.rawValue, dense)
+        }
     }
 
     /// The instruction for a computed node, or `nil` for leaves and for
@@ -240,7 +303,7 @@ struct PlanLowering {
             i.geometry = metadata.count
             metadata.append(inputs.count)
             for input in inputs {
-                metadata.append(contentsOf: [valueOffset[input.id.rawValue], -1, input.shape[axis] * inner])
+                metadata.append(contentsOf: [valueOffset[input.id.rawValue], -1, input.shape[axis] * inner, 0])
             }
         }
         return i
@@ -249,7 +312,7 @@ struct PlanLowering {
     /// Fills in the gradient offsets of a concat's operand list.
     private mutating func patchConcatGradients(_ i: Instruction, _ node: Node, _ onPath: [Bool]) {
         for (k, input) in node.inputs.enumerated() where onPath[input.rawValue] {
-            metadata[i.geometry + 2 + 3 * k] = gradientOffset[input.rawValue]
+            metadata[i.geometry + 2 + 4 * k] = gradientOffset[input.rawValue]
         }
     }
 

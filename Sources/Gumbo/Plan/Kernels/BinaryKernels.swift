@@ -13,7 +13,8 @@ protocol BinaryRule {
 /// row each operand is contiguous (step 1) or constant (step 0), and the
 /// loops are specialized for the three combinations that occur. The
 /// backward pass of a broadcast operand sums the row into a register before
-/// touching memory.
+/// touching memory; a dense operand's gradient is stored through a
+/// ``GradientStore``.
 enum BinaryKernels {
     static func forward(_ op: BinaryOperator, _ i: Instruction, _ m: KernelMemory) {
         switch op {
@@ -39,11 +40,26 @@ enum BinaryKernels {
 
     @inline(__always)
     static func forward<Rule: BinaryRule>(_: Rule.Type, _ i: Instruction, _ m: KernelMemory) {
-        var rows = BroadcastRows(m, geometry: i.geometry)
+        // Short rows (a class axis of 2–4 against a long batch axis) get a
+        // constant width so their loops unroll.
+        let rows = BroadcastRows(m, geometry: i.geometry)
+        switch rows.length {
+        case 2: forward(Rule.self, Width2.self, i, m, rows)
+        case 3: forward(Rule.self, Width3.self, i, m, rows)
+        case 4: forward(Rule.self, Width4.self, i, m, rows)
+        default: forward(Rule.self, AnyWidth.self, i, m, rows)
+        }
+    }
+
+    @inline(__always)
+    static func forward<Rule: BinaryRule, Width: RowWidth>(
+        _: Rule.Type, _: Width.Type, _ i: Instruction, _ m: KernelMemory, _ start: BroadcastRows
+    ) {
+        var rows = start
+        let n = Width.length(rows.length)
         let a = m.values + i.input0
         let b = m.values + i.input1
         var y = m.values + i.output
-        let n = rows.length
         switch (rows.step0, rows.step1) {
         case (1, 1):
             for _ in 0..<rows.count {
@@ -78,68 +94,133 @@ enum BinaryKernels {
 
     @inline(__always)
     static func backward<Rule: BinaryRule>(_: Rule.Type, _ i: Instruction, _ m: KernelMemory) {
-        if i.gradient0 >= 0 { backwardA(Rule.self, i, m) }
-        if i.gradient1 >= 0 { backwardB(Rule.self, i, m) }
+        if i.gradient0 >= 0 {
+            if i.overwrites(0) {
+                backward(Rule.self, LeftOperand.self, Overwrite.self, i, m)
+            } else {
+                backward(Rule.self, LeftOperand.self, Accumulate.self, i, m)
+            }
+        }
+        if i.gradient1 >= 0 {
+            if i.overwrites(1) {
+                backward(Rule.self, RightOperand.self, Overwrite.self, i, m)
+            } else {
+                backward(Rule.self, RightOperand.self, Accumulate.self, i, m)
+            }
+        }
     }
 
+    /// The gradient of one operand (`Side`), by its layout across rows:
+    ///
+    /// - varying per row: each row's contributions stored where they belong,
+    ///   with contiguous and constant operands read without strides;
+    /// - one short row repeated (`[K]` against `[N, K]`, `K ≤ 4`): summed
+    ///   down each column in a SIMD register, stored once per column;
+    /// - a single element: summed over everything in a register, stored once.
+    ///
+    /// The last two never chain read-modify-writes through memory.
     @inline(__always)
-    static func backwardA<Rule: BinaryRule>(_: Rule.Type, _ i: Instruction, _ m: KernelMemory) {
-        var rows = BroadcastRows(m, geometry: i.geometry)
-        let a = m.values + i.input0, b = m.values + i.input1
-        var y = m.values + i.output
-        var g = m.gradients + i.outputGradient
-        let ga = m.gradients + i.gradient0
-        let n = rows.length
-        let (sa, sb) = (rows.step0, rows.step1)
-        for _ in 0..<rows.count {
-            let pa = a + rows.offset0, pb = b + rows.offset1, pga = ga + rows.offset0
-            if sa == 1 {
-                if sb == 1 {
-                    for j in 0..<n { pga[j] += g[j] * Rule.partialA(pa[j], pb[j], y[j]) }
-                } else {
-                    let vb = pb[0]
-                    for j in 0..<n { pga[j] += g[j] * Rule.partialA(pa[j], vb, y[j]) }
-                }
-            } else {
-                let va = pa[0]
-                var total = 0.0
-                for j in 0..<n { total += g[j] * Rule.partialA(va, pb[j * sb], y[j]) }
-                pga[0] += total
-            }
-            y += n
-            g += n
-            rows.advance()
+    static func backward<Rule: BinaryRule, Side: BinaryOperandSide, Store: GradientStore>(
+        _: Rule.Type, _: Side.Type, _: Store.Type, _ i: Instruction, _ m: KernelMemory
+    ) {
+        let rows = BroadcastRows(m, geometry: i.geometry)
+        switch rows.length {
+        case 2: backward(Rule.self, Side.self, Store.self, Width2.self, i, m, rows)
+        case 3: backward(Rule.self, Side.self, Store.self, Width3.self, i, m, rows)
+        case 4: backward(Rule.self, Side.self, Store.self, Width4.self, i, m, rows)
+        default: backward(Rule.self, Side.self, Store.self, AnyWidth.self, i, m, rows)
         }
     }
 
     @inline(__always)
-    static func backwardB<Rule: BinaryRule>(_: Rule.Type, _ i: Instruction, _ m: KernelMemory) {
-        var rows = BroadcastRows(m, geometry: i.geometry)
+    static func backward<Rule: BinaryRule, Side: BinaryOperandSide, Store: GradientStore, Width: RowWidth>(
+        _: Rule.Type, _: Side.Type, _: Store.Type, _: Width.Type, _ i: Instruction, _ m: KernelMemory,
+        _ start: BroadcastRows
+    ) {
+        let n = Width.length(start.length)
         let a = m.values + i.input0, b = m.values + i.input1
-        var y = m.values + i.output
-        var g = m.gradients + i.outputGradient
-        let gb = m.gradients + i.gradient1
-        let n = rows.length
-        let (sa, sb) = (rows.step0, rows.step1)
-        for _ in 0..<rows.count {
-            let pa = a + rows.offset0, pb = b + rows.offset1, pgb = gb + rows.offset1
-            if sb == 1 {
-                if sa == 1 {
-                    for j in 0..<n { pgb[j] += g[j] * Rule.partialB(pa[j], pb[j], y[j]) }
+        let y = m.values + i.output
+        let g = m.gradients + i.outputGradient
+        let target = m.gradients + Side.gradient(i)
+        let (sa, sb) = (start.step0, start.step1)
+        var rows = start
+        var row = 0
+        switch start.layout(ofOperand: Side.index) {
+        case .oneRow where n <= 4 && rows.count > 1:
+            // One short row repeated: a register per column, one pass.
+            var total = SIMD4<Double>(repeating: 0)
+            for _ in 0..<rows.count {
+                let pa = a + rows.offset0, pb = b + rows.offset1
+                for j in 0..<n {
+                    total[j] += g[row + j] * Side.partial(Rule.self, pa[j * sa], pb[j * sb], y[row + j])
+                }
+                row += n
+                rows.advance()
+            }
+            for j in 0..<n { Store.store(total[j], at: target + j) }
+        case .singleElement where rows.count > 1 || n > 1:
+            var total = 0.0
+            for _ in 0..<rows.count {
+                let pa = a + rows.offset0, pb = b + rows.offset1
+                for j in 0..<n { total += g[row + j] * Side.partial(Rule.self, pa[j * sa], pb[j * sb], y[row + j]) }
+                row += n
+                rows.advance()
+            }
+            Store.store(total, at: target)
+        default:
+            // Per row. A wide repeated row also lands here: consecutive
+            // elements go to different slots, so the accumulation does not
+            // chain. Overwrite only happens when every element is written once.
+            for _ in 0..<rows.count {
+                let pa = a + rows.offset0, pb = b + rows.offset1
+                let py = y + row, pg = g + row
+                let out = target + Side.offset(rows)
+                if Side.step(rows) == 0 {
+                    var total = 0.0
+                    for j in 0..<n { total += pg[j] * Side.partial(Rule.self, pa[j * sa], pb[j * sb], py[j]) }
+                    out[0] += total
+                } else if sa == 1 && sb == 1 {
+                    for j in 0..<n { Store.store(pg[j] * Side.partial(Rule.self, pa[j], pb[j], py[j]), at: out + j) }
+                } else if sa == 1 {
+                    let vb = pb[0]
+                    for j in 0..<n { Store.store(pg[j] * Side.partial(Rule.self, pa[j], vb, py[j]), at: out + j) }
                 } else {
                     let va = pa[0]
-                    for j in 0..<n { pgb[j] += g[j] * Rule.partialB(va, pb[j], y[j]) }
+                    for j in 0..<n { Store.store(pg[j] * Side.partial(Rule.self, va, pb[j], py[j]), at: out + j) }
                 }
-            } else {
-                let vb = pb[0]
-                var total = 0.0
-                for j in 0..<n { total += g[j] * Rule.partialB(pa[j * sa], vb, y[j]) }
-                pgb[0] += total
+                row += n
+                rows.advance()
             }
-            y += n
-            g += n
-            rows.advance()
         }
+    }
+}
+
+/// Which operand of a binary op a backward loop differentiates.
+protocol BinaryOperandSide {
+    static var index: Int { get }
+    static func gradient(_ i: Instruction) -> Int
+    static func offset(_ rows: BroadcastRows) -> Int
+    static func step(_ rows: BroadcastRows) -> Int
+    static func partial<Rule: BinaryRule>(_: Rule.Type, _ a: Double, _ b: Double, _ y: Double) -> Double
+}
+
+enum LeftOperand: BinaryOperandSide {
+    static var index: Int { 0 }
+    @inline(__always) static func gradient(_ i: Instruction) -> Int { i.gradient0 }
+    @inline(__always) static func offset(_ rows: BroadcastRows) -> Int { rows.offset0 }
+    @inline(__always) static func step(_ rows: BroadcastRows) -> Int { rows.step0 }
+    @inline(__always) static func partial<Rule: BinaryRule>(_: Rule.Type, _ a: Double, _ b: Double, _ y: Double) -> Double {
+        Rule.partialA(a, b, y)
+    }
+}
+
+enum RightOperand: BinaryOperandSide {
+    static var index: Int { 1 }
+    @inline(__always) static func gradient(_ i: Instruction) -> Int { i.gradient1 }
+    @inline(__always) static func offset(_ rows: BroadcastRows) -> Int { rows.offset1 }
+    @inline(__always) static func step(_ rows: BroadcastRows) -> Int { rows.step1 }
+    @inline(__always) static func partial<Rule: BinaryRule>(_: Rule.Type, _ a: Double, _ b: Double, _ y: Double) -> Double {
+        Rule.partialB(a, b, y)
     }
 }
 

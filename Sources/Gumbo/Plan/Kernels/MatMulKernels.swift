@@ -27,6 +27,13 @@ enum MatMulKernels {
     }
 
     static func backward(_ i: Instruction, _ m: KernelMemory) {
+        if i.overwrites(0) { backward(Overwrite.self, i, m) } else { backward(Accumulate.self, i, m) }
+    }
+
+    /// `Store` applies to `∂A` (dense unless `A` is shared by the batch);
+    /// `∂B` is summed over rows, so it always accumulates.
+    @inline(__always)
+    static func backward<Store: GradientStore>(_: Store.Type, _ i: Instruction, _ m: KernelMemory) {
         let (rows, depth, columns) = (i.outer, i.length, i.inner)
         for batch in 0..<i.batch {
             let a = m.values + i.input0 + batch * i.batchStride0
@@ -40,7 +47,7 @@ enum MatMulKernels {
                         let bRow = b + p * columns
                         var total = 0.0
                         for j in 0..<columns { total += gRow[j] * bRow[j] }
-                        ga[r * depth + p] += total
+                        Store.store(total, at: ga + r * depth + p)
                     }
                 }
             }

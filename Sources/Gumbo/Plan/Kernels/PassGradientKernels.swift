@@ -5,6 +5,10 @@ enum PassGradientKernels {
     static func backward(_ i: Instruction, _ m: KernelMemory) {
         let g = m.gradients + i.outputGradient
         let gx = m.gradients + i.gradient0
-        for j in 0..<i.count { gx[j] += g[j] }
+        if i.overwrites(0) {
+            gx.update(from: g, count: i.count)
+        } else {
+            for j in 0..<i.count { gx[j] += g[j] }
+        }
     }
 }

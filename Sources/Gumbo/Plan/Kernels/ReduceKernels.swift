@@ -30,6 +30,11 @@ enum ReduceKernels {
     }
 
     static func backward(_ i: Instruction, _ m: KernelMemory) {
+        if i.overwrites(0) { backward(Overwrite.self, i, m) } else { backward(Accumulate.self, i, m) }
+    }
+
+    @inline(__always)
+    static func backward<Store: GradientStore>(_: Store.Type, _ i: Instruction, _ m: KernelMemory) {
         let g = m.gradients + i.outputGradient
         let gx = m.gradients + i.gradient0
         let (outer, length, inner, scale) = (i.outer, i.length, i.inner, i.constant0)
@@ -37,7 +42,7 @@ enum ReduceKernels {
             for o in 0..<outer {
                 let row = gx + o * length
                 let v = g[o] * scale
-                for j in 0..<length { row[j] += v }
+                for j in 0..<length { Store.store(v, at: row + j) }
             }
             return
         }
@@ -45,7 +50,7 @@ enum ReduceKernels {
             let source = g + o * inner
             for j in 0..<length {
                 let row = gx + (o * length + j) * inner
-                for k in 0..<inner { row[k] += source[k] * scale }
+                for k in 0..<inner { Store.store(source[k] * scale, at: row + k) }
             }
         }
     }

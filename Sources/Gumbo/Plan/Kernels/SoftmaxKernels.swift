@@ -30,6 +30,18 @@ enum SoftmaxKernels {
         let y = m.values + i.output
         let keep = i.auxiliary >= 0
         let p = m.values + (keep ? i.auxiliary : i.input0)
+        if i.inner == 1 {
+            // Contiguous lines (reducing the last axis), with the few class
+            // counts that dominate discrete models compiled at a constant
+            // width so their short loops unroll.
+            switch i.length {
+            case 2: contiguousLogSumExp(Width2.self, x, p, y, keep, outer: i.outer, length: 2)
+            case 3: contiguousLogSumExp(Width3.self, x, p, y, keep, outer: i.outer, length: 3)
+            case 4: contiguousLogSumExp(Width4.self, x, p, y, keep, outer: i.outer, length: 4)
+            default: contiguousLogSumExp(AnyWidth.self, x, p, y, keep, outer: i.outer, length: i.length)
+            }
+            return
+        }
         for line in 0..<(i.outer * i.inner) {
             let start = lineStart(line, i)
             y[line] = logSumExpLine(x + start, p + start, keep, i.length, stride: i.inner)
@@ -37,22 +49,41 @@ enum SoftmaxKernels {
     }
 
     static func backwardLogSumExp(_ i: Instruction, _ m: KernelMemory) {
+        if i.overwrites(0) { backwardLogSumExp(Overwrite.self, i, m) } else { backwardLogSumExp(Accumulate.self, i, m) }
+    }
+
+    @inline(__always)
+    static func backwardLogSumExp<Store: GradientStore>(_: Store.Type, _ i: Instruction, _ m: KernelMemory) {
         let p = m.values + i.auxiliary
         let g = m.gradients + i.outputGradient
         let gx = m.gradients + i.gradient0
         let (length, inner) = (i.length, i.inner)
         if inner == 1 {
-            for o in 0..<i.outer {
-                let v = g[o]
-                let row = o * length
-                for j in 0..<length { gx[row + j] += v * p[row + j] }
+            switch length {
+            case 2: contiguousLogSumExpBackward(Store.self, Width2.self, p, g, gx, outer: i.outer, length: 2)
+            case 3: contiguousLogSumExpBackward(Store.self, Width3.self, p, g, gx, outer: i.outer, length: 3)
+            case 4: contiguousLogSumExpBackward(Store.self, Width4.self, p, g, gx, outer: i.outer, length: 4)
+            default: contiguousLogSumExpBackward(Store.self, AnyWidth.self, p, g, gx, outer: i.outer, length: length)
             }
             return
         }
         for line in 0..<(i.outer * inner) {
             let start = lineStart(line, i)
             let v = g[line]
-            for j in 0..<length { gx[start + j * inner] += v * p[start + j * inner] }
+            for j in 0..<length { Store.store(v * p[start + j * inner], at: gx + start + j * inner) }
+        }
+    }
+
+    @inline(__always)
+    static func contiguousLogSumExp<Width: RowWidth>(
+        _: Width.Type, _ x: UnsafeMutablePointer<Double>, _ p: UnsafeMutablePointer<Double>,
+        _ y: UnsafeMutablePointer<Double>, _ keep: Bool, outer: Int, length: Int
+    ) {
+        let width = Width.length(length)
+        if keep {
+            for o in 0..<outer { y[o] = logSumExpLine(x + o * width, p + o * width, true, width, stride: 1) }
+        } else {
+            for o in 0..<outer { y[o] = logSumExpLine(x + o * width, p, false, width, stride: 1) }
         }
     }
 
@@ -62,11 +93,11 @@ enum SoftmaxKernels {
     static func logSumExpLine(
         _ x: UnsafeMutablePointer<Double>, _ p: UnsafeMutablePointer<Double>, _ keep: Bool, _ n: Int, stride: Int
     ) -> Double {
-        var top = -Double.infinity
-        for j in 0..<n where x[j * stride] > top { top = x[j * stride] }
-        if top == -.infinity {
+        var top = x[0]
+        for j in 1..<n { top = Swift.max(top, x[j * stride]) }
+        if top == -.infinity || top.isNaN {
             if keep { for j in 0..<n { p[j * stride] = 0 } }
-            return -.infinity
+            return top
         }
         var total = 0.0
         if keep {
@@ -81,6 +112,19 @@ enum SoftmaxKernels {
             for j in 0..<n { total += Foundation.exp(x[j * stride] - top) }
         }
         return top + Foundation.log(total)
+    }
+
+    @inline(__always)
+    static func contiguousLogSumExpBackward<Store: GradientStore, Width: RowWidth>(
+        _: Store.Type, _: Width.Type, _ p: UnsafeMutablePointer<Double>, _ g: UnsafeMutablePointer<Double>,
+        _ gx: UnsafeMutablePointer<Double>, outer: Int, length: Int
+    ) {
+        let width = Width.length(length)
+        for o in 0..<outer {
+            let v = g[o]
+            let row = o * width
+            for j in 0..<width { Store.store(v * p[row + j], at: gx + row + j) }
+        }
     }
 
     // MARK: softmax
@@ -105,6 +149,11 @@ enum SoftmaxKernels {
     }
 
     static func backwardSoftmax(_ i: Instruction, _ m: KernelMemory) {
+        if i.overwrites(0) { backwardSoftmax(Overwrite.self, i, m) } else { backwardSoftmax(Accumulate.self, i, m) }
+    }
+
+    @inline(__always)
+    static func backwardSoftmax<Store: GradientStore>(_: Store.Type, _ i: Instruction, _ m: KernelMemory) {
         let (n, stride) = (i.length, i.inner)
         for line in 0..<(i.outer * stride) {
             let start = lineStart(line, i)
@@ -113,7 +162,7 @@ enum SoftmaxKernels {
             let gx = m.gradients + i.gradient0 + start
             var dot = 0.0
             for j in 0..<n { dot += g[j * stride] * y[j * stride] }
-            for j in 0..<n { gx[j * stride] += y[j * stride] * (g[j * stride] - dot) }
+            for j in 0..<n { Store.store(y[j * stride] * (g[j * stride] - dot), at: gx + j * stride) }
         }
     }
 
@@ -133,6 +182,11 @@ enum SoftmaxKernels {
     }
 
     static func backwardLogSoftmax(_ i: Instruction, _ m: KernelMemory) {
+        if i.overwrites(0) { backwardLogSoftmax(Overwrite.self, i, m) } else { backwardLogSoftmax(Accumulate.self, i, m) }
+    }
+
+    @inline(__always)
+    static func backwardLogSoftmax<Store: GradientStore>(_: Store.Type, _ i: Instruction, _ m: KernelMemory) {
         let (n, stride) = (i.length, i.inner)
         for line in 0..<(i.outer * stride) {
             let start = lineStart(line, i)
@@ -141,7 +195,7 @@ enum SoftmaxKernels {
             let gx = m.gradients + i.gradient0 + start
             var total = 0.0
             for j in 0..<n { total += g[j * stride] }
-            for j in 0..<n { gx[j * stride] += g[j * stride] - p[j * stride] * total }
+            for j in 0..<n { Store.store(g[j * stride] - p[j * stride] * total, at: gx + j * stride) }
         }
     }
 

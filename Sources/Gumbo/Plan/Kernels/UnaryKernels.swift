@@ -32,19 +32,30 @@ enum UnaryKernels {
     }
 
     static func backward(_ function: UnaryFunction, _ i: Instruction, _ m: KernelMemory) {
+        if i.overwrites(0) {
+            backward(function, Overwrite.self, i, m)
+        } else {
+            backward(function, Accumulate.self, i, m)
+        }
+    }
+
+    @inline(__always)
+    static func backward<Store: GradientStore>(
+        _ function: UnaryFunction, _ store: Store.Type, _ i: Instruction, _ m: KernelMemory
+    ) {
         switch function {
-        case .negate: backward(NegateRule.self, i, m)
-        case .square: backward(SquareRule.self, i, m)
-        case .sqrt: backward(SqrtRule.self, i, m)
-        case .exp: backward(ExpRule.self, i, m)
-        case .log: backward(LogRule.self, i, m)
-        case .log1p: backward(Log1pRule.self, i, m)
-        case .expm1: backward(Expm1Rule.self, i, m)
-        case .softplus: backward(SoftplusRule.self, i, m)
-        case .sigmoid: backward(SigmoidRule.self, i, m)
-        case .logSigmoid: backward(LogSigmoidRule.self, i, m)
-        case .tanh: backward(TanhRule.self, i, m)
-        case .relu: backward(ReluRule.self, i, m)
+        case .negate: backward(NegateRule.self, Store.self, i, m)
+        case .square: backward(SquareRule.self, Store.self, i, m)
+        case .sqrt: backward(SqrtRule.self, Store.self, i, m)
+        case .exp: backward(ExpRule.self, Store.self, i, m)
+        case .log: backward(LogRule.self, Store.self, i, m)
+        case .log1p: backward(Log1pRule.self, Store.self, i, m)
+        case .expm1: backward(Expm1Rule.self, Store.self, i, m)
+        case .softplus: backward(SoftplusRule.self, Store.self, i, m)
+        case .sigmoid: backward(SigmoidRule.self, Store.self, i, m)
+        case .logSigmoid: backward(LogSigmoidRule.self, Store.self, i, m)
+        case .tanh: backward(TanhRule.self, Store.self, i, m)
+        case .relu: backward(ReluRule.self, Store.self, i, m)
         }
     }
 
@@ -56,12 +67,14 @@ enum UnaryKernels {
     }
 
     @inline(__always)
-    static func backward<Rule: UnaryRule>(_: Rule.Type, _ i: Instruction, _ m: KernelMemory) {
+    static func backward<Rule: UnaryRule, Store: GradientStore>(
+        _: Rule.Type, _: Store.Type, _ i: Instruction, _ m: KernelMemory
+    ) {
         let x = m.values + i.input0
         let y = m.values + i.output
         let g = m.gradients + i.outputGradient
         let gx = m.gradients + i.gradient0
-        for j in 0..<i.count { gx[j] += g[j] * Rule.derivative(x[j], y[j]) }
+        for j in 0..<i.count { Store.store(g[j] * Rule.derivative(x[j], y[j]), at: gx + j) }
     }
 
     // MARK: Ops with constants
@@ -79,14 +92,19 @@ enum UnaryKernels {
     }
 
     static func backwardPower(_ i: Instruction, _ m: KernelMemory) {
+        if i.overwrites(0) { backwardPower(Overwrite.self, i, m) } else { backwardPower(Accumulate.self, i, m) }
+    }
+
+    @inline(__always)
+    static func backwardPower<Store: GradientStore>(_: Store.Type, _ i: Instruction, _ m: KernelMemory) {
         let x = m.values + i.input0
         let g = m.gradients + i.outputGradient
         let gx = m.gradients + i.gradient0
         let p = i.constant0
         if p == 2 {
-            for j in 0..<i.count { gx[j] += g[j] * 2 * x[j] }
+            for j in 0..<i.count { Store.store(g[j] * 2 * x[j], at: gx + j) }
         } else {
-            for j in 0..<i.count { gx[j] += g[j] * p * Foundation.pow(x[j], p - 1) }
+            for j in 0..<i.count { Store.store(g[j] * p * Foundation.pow(x[j], p - 1), at: gx + j) }
         }
     }
 
@@ -99,11 +117,16 @@ enum UnaryKernels {
     }
 
     static func backwardClamp(_ i: Instruction, _ m: KernelMemory) {
+        if i.overwrites(0) { backwardClamp(Overwrite.self, i, m) } else { backwardClamp(Accumulate.self, i, m) }
+    }
+
+    @inline(__always)
+    static func backwardClamp<Store: GradientStore>(_: Store.Type, _ i: Instruction, _ m: KernelMemory) {
         let x = m.values + i.input0
         let g = m.gradients + i.outputGradient
         let gx = m.gradients + i.gradient0
         let (lower, upper) = (i.constant0, i.constant1)
-        for j in 0..<i.count where x[j] > lower && x[j] < upper { gx[j] += g[j] }
+        for j in 0..<i.count { Store.store(x[j] > lower && x[j] < upper ? g[j] : 0, at: gx + j) }
     }
 
     /// `y = 1` where `x > 0`, else 0. Not differentiable: no backward.
