@@ -32,8 +32,7 @@ struct MixtureLikelihood {
         let x = try b.input("x", shape: [data.count, 1])
         muTensor = try b.parameter("mu", shape: [Self.classes])
         wTensor = try b.parameter("w", shape: [Self.classes])
-        let logNormal = try b.add(
-            b.multiply(b.square(b.subtract(x, muTensor)), -0.5), -0.5 * Foundation.log(2 * Double.pi))
+        let logNormal = try b.normalLogProb(x, mean: muTensor, std: b.constant(1))
         let terms = try b.add(logNormal, b.log(wTensor))
         loss = try b.sum(b.logSumExp(terms, axis: 1))
         plan = try Plan(graph: b.build(), outputs: [loss], gradients: [muTensor, wTensor])

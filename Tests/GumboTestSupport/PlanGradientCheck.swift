@@ -26,8 +26,11 @@ public struct GradientMismatch: CustomStringConvertible, Sendable {
 /// rounding error about `ε·|loss|/h`, both far below the default tolerances
 /// for smooth functions of moderate curvature.
 ///
-/// The plan's inputs are restored afterwards, and the final state is that
-/// of a fresh forward and backward pass.
+/// The analytic gradient is read after a second forward and backward pass,
+/// so state a pass wrongly keeps (an accumulation into a slot it should
+/// overwrite or zero) shows up as a mismatch. The plan's inputs are
+/// restored afterwards, and the final state is that of a fresh forward and
+/// backward pass.
 public func gradientMismatches(
     of plan: Plan, relative: Double = 1e-5, absolute: Double = 1e-7
 ) throws -> [GradientMismatch] {
@@ -36,8 +39,13 @@ public func gradientMismatches(
         plan.forward()
         return try plan.values(of: loss).reduce(0, +)
     }
-    plan.forward()
-    plan.backward()
+    // Two passes before reading: a gradient slot wrongly accumulated (or
+    // not zeroed) carries the first pass's values into the second, which
+    // a fresh arena of zeros would hide.
+    for _ in 0..<2 {
+        plan.forward()
+        plan.backward()
+    }
     let center = try lossValue()
     var analytic: [[Double]] = []
     for tensor in plan.gradientTargets { analytic.append(try plan.gradient(of: tensor)) }

@@ -50,6 +50,10 @@ extension Op: CustomStringConvertible {
         case .argmax(let axis): return "argmax(axis: \(axis))"
         case .step: return "step"
         case .oneHot(let classes): return "oneHot(classes: \(classes))"
+        case .logProb(let density): return "logProb(\(density))"
+        case .klDivergence(let divergence): return "klDivergence(\(divergence))"
+        case .hardConcreteGate(let lower, let upper): return "hardConcreteGate(\(lower), \(upper))"
+        case .hardConcreteProbabilityNonzero(let lower, let upper): return "hardConcreteProbabilityNonzero(\(lower), \(upper))"
         }
     }
 

@@ -37,6 +37,12 @@ public struct Node: Hashable, Sendable {
             return position == 1
         case .gather:
             return position == 0
+        case .logProb(.categorical):
+            return position == 1          // the logits, not the index
+        case .hardConcreteGate:
+            return position != 0          // the logit and temperature, not the noise
+        case .logProb, .klDivergence, .hardConcreteProbabilityNonzero:
+            return true
         case .unary, .power, .clamp, .binary, .sum, .mean, .logSumExp, .softmax, .logSoftmax,
              .matmul, .concat, .reshape:
             return true

@@ -78,6 +78,23 @@ public enum Op: Hashable, Sendable {
     /// `builder.oneHot(i, classes: 3)`: a real one-hot vector appended as a
     /// new last axis of the index tensor `i`.
     case oneHot(classes: Int)
+
+    // MARK: Fused distribution kernels
+
+    /// `builder.normalLogProb(x, mean: m, std: s)` and the other fused
+    /// log-densities of ``Density``: the distribution library's kernel
+    /// forward, its analytic partials backward.
+    case logProb(Density)
+    /// `builder.normalKLDivergence(mean:std:toMean:toStd:)` and the other
+    /// closed-form divergences of ``Divergence``.
+    case klDivergence(Divergence)
+    /// `builder.hardConcreteGate(logistic: l, logit: a, temperature: t)`: the
+    /// stretched, clamped binary Concrete gate of Louizos et al. (2018),
+    /// differentiable in the logit and temperature (not the noise).
+    case hardConcreteGate(lower: Double, upper: Double)
+    /// `builder.hardConcreteProbabilityNonzero(logit: a, temperature: t)`:
+    /// `P(gate ≠ 0)`, the expected-L0 term.
+    case hardConcreteProbabilityNonzero(lower: Double, upper: Double)
 }
 
 /// The elementwise functions of one real argument.

@@ -43,6 +43,9 @@ struct Instruction {
     var batch = 1
     var batchStride0 = 0
     var batchStride1 = 0
+    /// Bit `k` set: input `k` is a single element (fused scalar kernels
+    /// hoist work on such operands out of their loops).
+    var singleElementMask = 0
     /// Offset of a broadcast geometry (or an operand list) in the metadata
     /// arena; `-1` when none.
     var geometry = -1
@@ -81,9 +84,36 @@ enum Opcode: Hashable {
     case argmax
     case step
     case oneHot
+    /// A fused elementwise log-density, divergence or Hard Concrete function.
+    case elementwiseDensity(ElementwiseDensity)
+    /// A fused log-density or divergence along the last axis.
+    case vectorDensity(VectorDensity)
 
     /// Whether the forward pass skips this instruction.
     var isForwardFree: Bool { self == .passGradient }
+}
+
+/// The fused scalar kernels (``Op/logProb(_:)``, ``Op/klDivergence(_:)``,
+/// the Hard Concrete functions), without their constants (which travel in
+/// ``Instruction/constant0`` and ``Instruction/constant1``).
+enum ElementwiseDensity: Hashable {
+    case normal
+    case bernoulli
+    case gumbel
+    case relaxedBernoulli
+    case hardConcrete
+    case normalKL
+    case bernoulliKL
+    case hardConcreteGate
+    case hardConcreteProbabilityNonzero
+}
+
+/// The fused kernels that read a vector of classes along the last axis.
+enum VectorDensity: Hashable {
+    case categorical
+    case relaxedCategorical
+    case expRelaxedCategorical
+    case categoricalKL
 }
 
 /// The arenas a kernel reads and writes: base pointers only, passed by
@@ -95,4 +125,6 @@ struct KernelMemory {
     let metadata: UnsafeMutablePointer<Int>
     /// Scratch counters for broadcast loops of rank above 2.
     let counters: UnsafeMutablePointer<Int>
+    /// Scratch reals for the vector kernels' per-row gradients.
+    let scratch: UnsafeMutablePointer<Double>
 }

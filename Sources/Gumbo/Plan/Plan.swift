@@ -85,7 +85,11 @@ public final class Plan {
         for (k, value) in lowering.metadata.enumerated() { metadata[k] = value }
         let counters = UnsafeMutablePointer<Int>.allocate(capacity: max(counterCount, 1))
         counters.initialize(repeating: 0, count: max(counterCount, 1))
-        memory = KernelMemory(values: values, gradients: gradientArena, indices: indices, metadata: metadata, counters: counters)
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: max(lowering.scratchCount, 1))
+        scratch.initialize(repeating: 0, count: max(lowering.scratchCount, 1))
+        memory = KernelMemory(
+            values: values, gradients: gradientArena, indices: indices, metadata: metadata,
+            counters: counters, scratch: scratch)
 
         for (offset, constant) in lowering.constants {
             for (k, value) in constant.enumerated() { values[offset + k] = value }
@@ -121,6 +125,7 @@ public final class Plan {
         memory.indices.deallocate()
         memory.metadata.deallocate()
         memory.counters.deallocate()
+        memory.scratch.deallocate()
         forwardProgram.deinitialize(count: forwardCount)
         forwardProgram.deallocate()
         backwardProgram.deinitialize(count: backwardCount)
@@ -195,6 +200,10 @@ public final class Plan {
             if forward { DiscreteKernels.forwardOneHotArgmax(i, m) }
         case .oneHot:
             if forward { DiscreteKernels.forwardOneHot(i, m) }
+        case .elementwiseDensity(let kind):
+            if forward { DensityKernels.forward(kind, i, m) } else { DensityKernels.backward(kind, i, m) }
+        case .vectorDensity(let kind):
+            if forward { VectorDensityKernels.forward(kind, i, m) } else { VectorDensityKernels.backward(kind, i, m) }
         }
     }
 

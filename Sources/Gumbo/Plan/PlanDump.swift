@@ -44,8 +44,10 @@ extension Plan: CustomStringConvertible {
         let node = graph.nodes[i.node]
         var line = "\(node.id) = \(node.op) " + node.inputs.map(\.description).joined(separator: ", ")
         switch i.opcode {
-        case .binary, .gather:
-            line += " : broadcast " + geometryText(i.geometry)
+        case .binary, .gather, .elementwiseDensity:
+            line += " : broadcast " + geometryText(i.geometry, operands: node.inputs.count)
+        case .vectorDensity:
+            line += " : \(i.length) classes, broadcast " + geometryText(i.geometry, operands: node.inputs.count)
         case .sum, .mean, .logSumExp, .softmax, .logSoftmax, .argmax, .oneHotArgmax:
             line += " : lines \(i.outer)×\(i.length)×\(i.inner)"
         case .matmul:
@@ -66,12 +68,12 @@ extension Plan: CustomStringConvertible {
     }
 
     /// `[3, 2], strides [1, 0] [0, 1]`: collapsed extents and each operand's strides.
-    private func geometryText(_ offset: Int) -> String {
+    private func geometryText(_ offset: Int, operands: Int) -> String {
         let metadata = lowering.metadata
         let rank = metadata[offset]
         let extents = Array(metadata[(offset + 1)...(offset + rank)])
         var text = "\(Shape(extents)), strides"
-        for k in 0..<2 {
+        for k in 0..<min(operands, BroadcastGeometry.operandSlots) {
             let start = offset + 1 + rank + k * rank
             text += " \(Shape(Array(metadata[start..<(start + rank)])))"
         }

@@ -28,6 +28,8 @@ struct PlanLowering {
     private(set) var gradientCount = 0
     private(set) var indexCount = 0
     private(set) var counterCount = 1
+    /// Scratch reals the vector kernels need (two class vectors).
+    private(set) var scratchCount = 0
     /// Per node: offset of its value (value or index arena), `-1` when not
     /// computed.
     private(set) var valueOffset: [Int]
@@ -206,8 +208,12 @@ struct PlanLowering {
             case .unary, .power, .clamp, .sum, .mean, .logSumExp, .softmax, .logSoftmax,
                  .reshape, .straightThrough, .concat:
                 dense = true
-            case .binary:
-                dense = input.shape.count == node.shape.count
+            case .binary, .logProb, .klDivergence, .hardConcreteGate, .hardConcreteProbabilityNonzero:
+                // Each element (or, for a vector operand, each row of classes)
+                // is written once unless the operand is broadcast.
+                let isVector = Self.vectorOperands(node).indices.contains(position) && Self.vectorOperands(node)[position]
+                let perResult = isVector ? Self.vectorClasses(node, graph) : 1
+                dense = input.shape.count == node.shape.count * perResult
             case .matmul:
                 // ∂A is dense unless one A is shared by a batch; ∂B sums over rows.
                 dense = position == 0 && !(input.shape.rank == 2 && node.shape.rank == 3)
@@ -296,6 +302,31 @@ struct PlanLowering {
             i.geometry = encode(BroadcastGeometry(extents: node.shape.dimensions, strides: [tableStrides, indexStrides]))
             i.length = table[axis]
             i.inner = axisStride
+        case .logProb(let density):
+            switch density {
+            case .normal: lowerElementwise(&i, node, inputs, .normal)
+            case .bernoulli: lowerElementwise(&i, node, inputs, .bernoulli)
+            case .gumbel: lowerElementwise(&i, node, inputs, .gumbel)
+            case .relaxedBernoulli: lowerElementwise(&i, node, inputs, .relaxedBernoulli)
+            case .hardConcrete(let lower, let upper):
+                lowerElementwise(&i, node, inputs, .hardConcrete)
+                (i.constant0, i.constant1) = (lower, upper)
+            case .categorical: lowerVector(&i, node, inputs, .categorical)
+            case .relaxedCategorical: lowerVector(&i, node, inputs, .relaxedCategorical)
+            case .expRelaxedCategorical: lowerVector(&i, node, inputs, .expRelaxedCategorical)
+            }
+        case .klDivergence(let divergence):
+            switch divergence {
+            case .normal: lowerElementwise(&i, node, inputs, .normalKL)
+            case .bernoulli: lowerElementwise(&i, node, inputs, .bernoulliKL)
+            case .categorical: lowerVector(&i, node, inputs, .categoricalKL)
+            }
+        case .hardConcreteGate(let lower, let upper):
+            lowerElementwise(&i, node, inputs, .hardConcreteGate)
+            (i.constant0, i.constant1) = (lower, upper)
+        case .hardConcreteProbabilityNonzero(let lower, let upper):
+            lowerElementwise(&i, node, inputs, .hardConcreteProbabilityNonzero)
+            (i.constant0, i.constant1) = (lower, upper)
         case .concat(let axis):
             i.opcode = .concat
             i.outer = node.shape.dimensions[..<axis].reduce(1, *)
@@ -307,6 +338,64 @@ struct PlanLowering {
             }
         }
         return i
+    }
+
+    /// A fused elementwise kernel: operands broadcast to the output; absent
+    /// operands read element 0 of the value arena with stride 0.
+    /// ``Instruction/singleElementMask`` marks single-element operands (the
+    /// Normal kernel hoists `log std` out of its loop for one).
+    private mutating func lowerElementwise(_ i: inout Instruction, _ node: Node, _ inputs: [Node], _ kind: ElementwiseDensity) {
+        i.opcode = .elementwiseDensity(kind)
+        i.geometry = encode(BroadcastGeometry(output: node.shape, operands: inputs.map(\.shape)))
+        if inputs.count < 4 { i.input3 = 0 }
+        if inputs.count < 3 { i.input2 = 0 }
+        for (k, input) in inputs.enumerated() where input.shape.count == 1 { i.singleElementMask |= 1 << k }
+    }
+
+    /// A fused kernel along the last axis: the geometry walks the result
+    /// (the batch shape), with each vector operand's strides scaled by the
+    /// class count ``Instruction/length``, so its offset is the start of
+    /// the row it reads.
+    private mutating func lowerVector(_ i: inout Instruction, _ node: Node, _ inputs: [Node], _ kind: VectorDensity) {
+        i.opcode = .vectorDensity(kind)
+        let vectorOperands = Self.vectorOperands(node)
+        let classes = Self.vectorClasses(node, graph)
+        i.length = classes
+        var strides: [[Int]] = []
+        for (input, isVector) in zip(inputs, vectorOperands) {
+            if isVector {
+                let batch = Shape(Array(input.shape.dimensions.dropLast()))
+                strides.append(BroadcastGeometry.alignedStrides(batch, output: node.shape).map { $0 * classes })
+            } else {
+                strides.append(BroadcastGeometry.alignedStrides(input.shape, output: node.shape))
+            }
+        }
+        i.geometry = encode(BroadcastGeometry(extents: node.shape.dimensions, strides: strides))
+        if inputs.count < 3 { i.input2 = 0 }
+        i.input3 = 0
+        scratchCount = max(scratchCount, 2 * classes)
+    }
+
+    /// Which operands of a vector kernel's node are vectors of classes (the
+    /// others are per-result: an index, a temperature); empty for other nodes.
+    static func vectorOperands(_ node: Node) -> [Bool] {
+        switch node.op {
+        case .logProb(.categorical): return [false, true]
+        case .logProb(.relaxedCategorical), .logProb(.expRelaxedCategorical): return [true, true, false]
+        case .klDivergence(.categorical): return [true, true]
+        default: return []
+        }
+    }
+
+    /// The class count of a vector kernel's node, 0 for any other node.
+    static func vectorClasses(_ node: Node, _ graph: Graph) -> Int {
+        switch node.op {
+        case .logProb(.categorical), .logProb(.relaxedCategorical), .logProb(.expRelaxedCategorical),
+             .klDivergence(.categorical):
+            return graph[node.inputs[1]].shape.dimensions.last!
+        default:
+            return 0
+        }
     }
 
     /// Fills in the gradient offsets of a concat's operand list.

@@ -176,9 +176,12 @@ enum BinaryKernels {
                 let py = y + row, pg = g + row
                 let out = target + Side.offset(rows)
                 if Side.step(rows) == 0 {
+                    // One element per row: written once per row when the
+                    // operand is dense (then Store may overwrite), shared by
+                    // rows otherwise (then Store accumulates).
                     var total = 0.0
                     for j in 0..<n { total += pg[j] * Side.partial(Rule.self, pa[j * sa], pb[j * sb], py[j]) }
-                    out[0] += total
+                    Store.store(total, at: out)
                 } else if sa == 1 && sb == 1 {
                     for j in 0..<n { Store.store(pg[j] * Side.partial(Rule.self, pa[j], pb[j], py[j]), at: out + j) }
                 } else if sa == 1 {
