@@ -43,7 +43,7 @@ struct RandomGraphTests {
         // Every family of operations was exercised, many times.
         let families = ["unary", "power", "clamp", "binary", "sum", "mean", "logSumExp", "softmax", "logSoftmax",
                         "matmul", "gather", "softSelect", "concat", "reshape", "detach", "straightThrough",
-                        "oneHotArgmax", "step", "oneHot"]
+                        "oneHotArgmax", "step", "oneHot", "elementwiseDensity", "categoricalDensity"]
         for family in families {
             #expect(opsUsed[family, default: 0] >= 50, "\(family) used \(opsUsed[family, default: 0]) times")
         }
@@ -117,7 +117,7 @@ struct RandomGraphGenerator {
     mutating func step() throws {
         let (x, dx) = operand()
         let b = x.shape
-        switch pick(19) {
+        switch pick(22) {
         case 0:
             let functions: [UnaryFunction] = [.negate, .square, .expm1, .softplus, .sigmoid, .logSigmoid, .tanh, .relu]
             let f = functions[pick(functions.count)]
@@ -213,12 +213,85 @@ struct RandomGraphGenerator {
         case 17:
             let (y, _) = operandOfShape(b)
             push(try builder.multiply(builder.step(y), x), dx, "step", consumed: [x])
+        case 19, 20:
+            try elementwiseDensity(x, dx)
+        case 21:
+            guard b.rank > 0 else { return try step() }
+            try categoricalDensity(x, dx)
         default:
             guard b.rank > 0 else { return try step() }
             let codes = try builder.oneHot(builder.argmax(x, axis: -1), classes: b.dimensions.last!)
             let soft = try builder.softmax(x, axis: -1)
             push(try builder.multiply(codes, soft), dx, "oneHot", consumed: [x])
         }
+    }
+
+    /// A positive tensor from `x`: `softplus(x) + 0.2`.
+    mutating func positive(_ x: Tensor) throws -> Tensor {
+        try builder.add(builder.softplus(x), 0.2)
+    }
+
+    /// A fused elementwise log-density, divergence or Hard Concrete function
+    /// of `x` and other operands that broadcast with it, each kept in its
+    /// domain.
+    mutating func elementwiseDensity(_ x: Tensor, _ dx: Bool) throws {
+        var (y, dy) = operand()
+        if Shape.broadcast(x.shape, y.shape) == nil { (y, dy) = (x, dx) }
+        let (z, dz) = operand()
+        let w = Shape.broadcast(Shape.broadcast(x.shape, y.shape)!, z.shape) == nil ? x : z
+        let dw = w == x ? dx : dz
+        let result: Tensor
+        switch pick(9) {
+        case 0: result = try builder.normalLogProb(x, mean: y, std: positive(w))
+        case 1: result = try builder.bernoulliLogProb(builder.sigmoid(x), logit: y)
+        case 2: result = try builder.gumbelLogProb(x, location: y, scale: positive(w))
+        case 3: result = try builder.relaxedBernoulliLogProb(logitOfValue: x, logit: y, temperature: positive(w))
+        case 4:
+            // Inside (0, 1), where the density is smooth.
+            let gate = try builder.add(builder.multiply(builder.sigmoid(x), 0.8), 0.1)
+            result = try builder.hardConcreteLogProb(gate, logit: y, temperature: positive(w))
+        case 5:
+            let noise = try builder.constant(normals(x.shape.count), shape: x.shape)
+            // Gates clamped at 0 or 1 have zero gradient; that agrees with
+            // finite differences away from the clamp points.
+            result = try builder.hardConcreteGate(logistic: noise, logit: x, temperature: positive(y))
+        case 6: result = try builder.hardConcreteProbabilityNonzero(logit: x, temperature: positive(y))
+        case 7: result = try builder.normalKLDivergence(mean: x, std: positive(y), toMean: w, toStd: positive(x))
+        default: result = try builder.bernoulliKLDivergence(logit: x, toLogit: y)
+        }
+        push(result, dx || dy || dw, "elementwiseDensity", consumed: [x, y])
+    }
+
+    /// A fused log-density or divergence along the last axis of `x`.
+    mutating func categoricalDensity(_ x: Tensor, _ dx: Bool) throws {
+        let classes = x.shape.dimensions.last!
+        let batch = Shape(Array(x.shape.dimensions.dropLast()))
+        let result: Tensor
+        switch pick(4) {
+        case 0:
+            let index = coin()
+                ? try builder.argmax(x, axis: -1)
+                : try builder.indexConstant((0..<batch.count).map { _ in pick(classes) }, shape: batch)
+            // Logits shared by every row half the time.
+            let logits = coin() ? x : try builder.sum(x, axis: 0, keepingDimension: false)
+            let logitsFull = logits.rank == 0 ? try builder.reshape(logits, to: [1]) : logits
+            let sharedIndex = logitsFull.shape.dimensions.last == classes ? index
+                : try builder.indexConstant([0], shape: [])
+            result = try builder.categoricalLogProb(sharedIndex, logits: logitsFull)
+        case 1, 2:
+            // A point on the simplex (or its log) from another tensor of x's shape.
+            let (y, _) = operandOfShape(x.shape)
+            let temperature = try positive(builder.mean(x))
+            if pick(2) == 0 {
+                result = try builder.relaxedCategoricalLogProb(builder.softmax(y, axis: -1), logits: x, temperature: temperature)
+            } else {
+                result = try builder.expRelaxedCategoricalLogProb(builder.logSoftmax(y, axis: -1), logits: x, temperature: temperature)
+            }
+        default:
+            let (y, _) = operandOfShape(x.shape)
+            result = try builder.categoricalKLDivergence(logits: x, toLogits: y)
+        }
+        push(result, true, "categoricalDensity", consumed: [x])
     }
 
     /// An operand of exactly `shape` if there is one, else the last tensor
