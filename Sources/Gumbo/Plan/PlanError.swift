@@ -35,7 +35,8 @@ public enum PlanError: Error, Hashable, Sendable, CustomStringConvertible {
         case .noGradient(let tensor):
             return "plan: no gradient of \(tensor) was requested; add it to the gradients when compiling"
         case .wrongElementType(let tensor, let expected):
-            return "plan: tensor \(tensor) is not a \(expected) tensor; use the \(expected == .real ? "values" : "indices") accessors for it"
+            let kind = expected == .real ? "a real" : "an index"
+            return "plan: tensor \(tensor) is not \(kind) tensor; use the \(expected == .real ? "indices" : "values") accessors for it"
         case .wrongValueCount(let tensor, let expected, let given):
             return "plan: tensor \(tensor) holds \(expected) values, but \(given) were given"
         }
