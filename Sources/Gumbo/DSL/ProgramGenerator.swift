@@ -159,13 +159,20 @@ struct ProgramGenerator {
             return result
         case .plateIndex(_, let index):
             if let (site, indices) = Self.siteChain(node) {
+                // z[i] of a site sampled as z[i][j]: the plates not indexed
+                // become event axes (the codes of image i, as a vector).
                 let (id, plates) = try boundSite(site)
                 let names = plates.map { ir.plates[$0.index].name }
-                guard indices.map(\.name) == names else {
+                let indexed = indices.map(\.name)
+                guard Set(indexed).count == indexed.count, Set(indexed).isSubset(of: Set(names)) else {
                     throw ModelError(.plateIndexMisuse, subject: site.name,
-                        "used as \(site.name)[\(indices.map(\.name).joined(separator: "]["))] but sampled as \(site.name)[\(names.joined(separator: "]["))]; index it the same way, or use the whole array \(site.name)")
+                        "used as \(site.name)[\(indexed.joined(separator: "]["))] but sampled as \(site.name)[\(names.joined(separator: "]["))]; index it by its own plates only, or use the whole array \(site.name)")
                 }
-                return id
+                var result = id
+                for plate in plates.sorted().reversed() where !indexed.contains(ir.plates[plate.index].name) {
+                    result = try ir.operation(.unplate(plate), [result])
+                }
+                return result
             }
             guard let open = openPlates.first(where: { $0.index.name == index.name }) else {
                 throw ModelError(.plateIndexMisuse, subject: index.name,

@@ -93,13 +93,13 @@ struct MalformedModelTests {
                 Plate("data", size: 3) { _ in z ~ .normal(mean: 0, std: 1) }
             }.program()
         },
-        Case(label: "a site indexed one way and used another", rule: .plateIndexMisuse, subject: "z", phrase: "index it the same way") {
+        Case(label: "a site indexed by a plate it is not in", rule: .plateIndexMisuse, subject: "z", phrase: "its own plates only") {
             let z = Real.latent("z"), x = Real.observed("x", [1, 2, 3, 4, 5, 6], shape: [2, 3])
             _ = try Model("m") {
                 Plate("rows", size: 2) { i in
+                    z[i] ~ .normal(mean: 0, std: 1)
                     Plate("columns", size: 3) { j in
-                        z[i][j] ~ .normal(mean: 0, std: 1)
-                        x[i][j] ~ .normal(mean: z[i], std: 1)
+                        x[i][j] ~ .normal(mean: z[i][j], std: 1)
                     }
                 }
             }.program()

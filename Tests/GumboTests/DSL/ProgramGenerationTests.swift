@@ -138,3 +138,21 @@ struct ProgramGenerationTests {
         #expect(program.fullShape(of: site) == [4, 8])
     }
 }
+
+extension ProgramGenerationTests {
+    @Test("indexing a site by some of its plates leaves the others as event axes")
+    func partialIndex() throws {
+        let z = Discrete.latent("z"), x = Real.observed("x", [0.5, 1.5, 2.5, 3.5], shape: [4])
+        let program = try Model("partial") {
+            Plate("images", size: 4) { i in
+                Plate("codes", size: 3) { j in
+                    z[i][j] ~ .categorical(probabilities: [0.5, 0.5])
+                }
+                x[i] ~ .normal(mean: z[i].asReal.sum(), std: 1)
+            }
+        }.program()
+        let codes = try #require(program.nodes.first { if case .operation(.unplate) = $0.kind { true } else { false } })
+        #expect(program.plates[codes.plates[0].index].name == "images")
+        #expect(codes.eventShape == [3])
+    }
+}
