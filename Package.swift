@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "Gumbo", targets: ["Gumbo"]),
         .executable(name: "gumbo", targets: ["gumbo"]),
+        .executable(name: "gumbo-bench", targets: ["gumbo-bench"]),
     ],
     targets: [
         // MARK: Library
@@ -18,6 +19,7 @@ let package = Package(
 
         // MARK: Command-line tools
         .executableTarget(name: "gumbo", dependencies: ["Gumbo", "GumboWorkloads"]),
+        .executableTarget(name: "gumbo-bench", dependencies: ["Gumbo", "GumboWorkloads"]),
 
         // MARK: Tests
         .target(

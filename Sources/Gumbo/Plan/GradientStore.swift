@@ -1,0 +1,37 @@
+/// How a backward kernel stores a gradient contribution: added to what the
+/// slot holds, or written over it.
+///
+/// The compiler lets the *first* instruction of the backward pass that
+/// writes a gradient slot overwrite it when that instruction writes every
+/// element of the slot exactly once (no broadcast reduction into it). Such
+/// slots need not be zeroed before the pass, and their first write costs no
+/// read. Every other write accumulates. Kernels are generic over the store,
+/// so each loop is compiled once per mode with no branch inside.
+protocol GradientStore {
+    static func store(_ value: Double, at pointer: UnsafeMutablePointer<Double>)
+}
+
+/// `slot += value`.
+enum Accumulate: GradientStore {
+    @inline(__always)
+    static func store(_ value: Double, at pointer: UnsafeMutablePointer<Double>) {
+        pointer.pointee += value
+    }
+}
+
+/// `slot = value`: the first, dense write of a slot.
+enum Overwrite: GradientStore {
+    @inline(__always)
+    static func store(_ value: Double, at pointer: UnsafeMutablePointer<Double>) {
+        pointer.pointee = value
+    }
+}
+
+extension Instruction {
+    /// Whether the gradient of input `position` is overwritten rather than
+    /// accumulated.
+    @inline(__always)
+    func overwrites(_ position: Int) -> Bool {
+        overwriteMask & (1 << position) != 0
+    }
+}

@@ -1,0 +1,399 @@
+import Foundation
+
+/// A fused scalar kernel of up to four broadcast operands: the value and
+/// its partial derivatives, both taken from the distribution library.
+///
+/// Operands a kernel does not have read as 0. `constants` carries what the
+/// op fixes at build time (Hard Concrete's stretch bounds), or what the
+/// compiler hoisted (a Normal's `log std`).
+protocol DensityRule {
+    static func value(_ a: Double, _ b: Double, _ c: Double, _ d: Double, _ constants: DensityConstants) -> Double
+    static func partials(
+        _ a: Double, _ b: Double, _ c: Double, _ d: Double, _ constants: DensityConstants
+    ) -> (Double, Double, Double, Double)
+}
+
+struct DensityConstants {
+    var first: Double
+    var second: Double
+    var third: Double
+}
+
+/// Forward and backward loops of ``Opcode/elementwiseDensity(_:)``: fused
+/// log-densities, KL divergences and Hard Concrete functions of broadcast
+/// operands, by the distribution library's scalar kernels
+/// (`Sources/Gumbo/Distributions`; formulas and sources in
+/// `Docs/Distributions.md`).
+///
+/// The forward loop walks the result row by row (``BroadcastRows``), with
+/// short rows at a constant width. The backward pass makes one sweep per
+/// operand that needs a gradient, storing it as the binary kernels do: dense
+/// operands element by element, a repeated short row or a single element
+/// in registers, stored once. An op with several operand gradients
+/// therefore evaluates its partials once per such operand.
+enum DensityKernels {
+    static func forward(_ kind: ElementwiseDensity, _ i: Instruction, _ m: KernelMemory) {
+        switch kind {
+        case .normal: forwardNormal(i, m)
+        case .bernoulli: forward(BernoulliRule.self, i, m, bounds(i))
+        case .gumbel: forward(GumbelRule.self, i, m, bounds(i))
+        case .relaxedBernoulli: forward(RelaxedBernoulliRule.self, i, m, bounds(i))
+        case .hardConcrete: forward(HardConcreteRule.self, i, m, bounds(i))
+        case .normalKL: forward(NormalKLRule.self, i, m, bounds(i))
+        case .bernoulliKL: forward(BernoulliKLRule.self, i, m, bounds(i))
+        case .hardConcreteGate: forward(HardConcreteGateRule.self, i, m, bounds(i))
+        case .hardConcreteProbabilityNonzero: forward(HardConcreteNonzeroRule.self, i, m, bounds(i))
+        }
+    }
+
+    static func backward(_ kind: ElementwiseDensity, _ i: Instruction, _ m: KernelMemory) {
+        switch kind {
+        case .normal: backwardNormal(i, m)
+        case .bernoulli: backward(BernoulliRule.self, i, m, bounds(i))
+        case .gumbel: backward(GumbelRule.self, i, m, bounds(i))
+        case .relaxedBernoulli: backward(RelaxedBernoulliRule.self, i, m, bounds(i))
+        case .hardConcrete: backward(HardConcreteRule.self, i, m, bounds(i))
+        case .normalKL: backward(NormalKLRule.self, i, m, bounds(i))
+        case .bernoulliKL: backward(BernoulliKLRule.self, i, m, bounds(i))
+        case .hardConcreteGate: backward(HardConcreteGateRule.self, i, m, bounds(i))
+        case .hardConcreteProbabilityNonzero: backward(HardConcreteNonzeroRule.self, i, m, bounds(i))
+        }
+    }
+
+    static func bounds(_ i: Instruction) -> DensityConstants {
+        DensityConstants(first: i.constant0, second: i.constant1, third: 0)
+    }
+
+    /// `Normal.logProb` evaluates `log std` and a division per element. When
+    /// `std` is a single element (a fixed observation noise, as in W3), the
+    /// log and the reciprocal are taken once here and both passes use
+    /// ``NormalSingleStdRule`` — the library's formulas with `1/std`
+    /// precomputed, equal to its kernels to within a few ulps (checked by a
+    /// test).
+    static func forwardNormal(_ i: Instruction, _ m: KernelMemory) {
+        guard i.singleElementMask & 0b100 != 0 else {
+            forward(NormalRule.self, i, m, bounds(i))
+            return
+        }
+        forward(NormalSingleStdRule.self, i, m, normalConstants(i, m))
+    }
+
+    static func backwardNormal(_ i: Instruction, _ m: KernelMemory) {
+        guard i.singleElementMask & 0b100 != 0 else {
+            backward(NormalRule.self, i, m, bounds(i))
+            return
+        }
+        backward(NormalSingleStdRule.self, i, m, normalConstants(i, m))
+    }
+
+    /// `(1/std, log std, Normal.logProb(0, mean: 0, std: 1))`.
+    static func normalConstants(_ i: Instruction, _ m: KernelMemory) -> DensityConstants {
+        let std = m.values[i.input2]
+        return DensityConstants(first: 1 / std, second: Foundation.log(std), third: Normal.logProb(0, mean: 0, std: 1))
+    }
+
+    // MARK: Forward
+
+    @inline(__always)
+    static func forward<Rule: DensityRule>(_: Rule.Type, _ i: Instruction, _ m: KernelMemory, _ constants: DensityConstants) {
+        let rows = BroadcastRows(m, geometry: i.geometry)
+        switch rows.length {
+        case 2: forward(Rule.self, Width2.self, i, m, rows, constants)
+        case 3: forward(Rule.self, Width3.self, i, m, rows, constants)
+        case 4: forward(Rule.self, Width4.self, i, m, rows, constants)
+        default: forward(Rule.self, AnyWidth.self, i, m, rows, constants)
+        }
+    }
+
+    @inline(__always)
+    static func forward<Rule: DensityRule, Width: RowWidth>(
+        _: Rule.Type, _: Width.Type, _ i: Instruction, _ m: KernelMemory, _ start: BroadcastRows, _ constants: DensityConstants
+    ) {
+        var rows = start
+        let n = Width.length(rows.length)
+        let a = m.values + i.input0, b = m.values + i.input1, c = m.values + i.input2, d = m.values + i.input3
+        let (s0, s1, s2, s3) = (rows.step0, rows.step1, rows.step2, rows.step3)
+        var y = m.values + i.output
+        for _ in 0..<rows.count {
+            let pa = a + rows.offset0, pb = b + rows.offset1, pc = c + rows.offset2, pd = d + rows.offset3
+            for j in 0..<n { y[j] = Rule.value(pa[j * s0], pb[j * s1], pc[j * s2], pd[j * s3], constants) }
+            y += n
+            rows.advance()
+        }
+    }
+
+    // MARK: Backward
+
+    @inline(__always)
+    static func backward<Rule: DensityRule>(_: Rule.Type, _ i: Instruction, _ m: KernelMemory, _ constants: DensityConstants) {
+        if i.gradient0 >= 0 { backward(Rule.self, DensityOperand0.self, i, m, constants) }
+        if i.gradient1 >= 0 { backward(Rule.self, DensityOperand1.self, i, m, constants) }
+        if i.gradient2 >= 0 { backward(Rule.self, DensityOperand2.self, i, m, constants) }
+        if i.gradient3 >= 0 { backward(Rule.self, DensityOperand3.self, i, m, constants) }
+    }
+
+    @inline(__always)
+    static func backward<Rule: DensityRule, Side: DensityOperand>(
+        _: Rule.Type, _: Side.Type, _ i: Instruction, _ m: KernelMemory, _ constants: DensityConstants
+    ) {
+        if i.overwrites(Side.index) {
+            backward(Rule.self, Side.self, Overwrite.self, i, m, constants)
+        } else {
+            backward(Rule.self, Side.self, Accumulate.self, i, m, constants)
+        }
+    }
+
+    @inline(__always)
+    static func backward<Rule: DensityRule, Side: DensityOperand, Store: GradientStore>(
+        _: Rule.Type, _: Side.Type, _: Store.Type, _ i: Instruction, _ m: KernelMemory, _ constants: DensityConstants
+    ) {
+        let rows = BroadcastRows(m, geometry: i.geometry)
+        switch rows.length {
+        case 2: backward(Rule.self, Side.self, Store.self, Width2.self, i, m, rows, constants)
+        case 3: backward(Rule.self, Side.self, Store.self, Width3.self, i, m, rows, constants)
+        case 4: backward(Rule.self, Side.self, Store.self, Width4.self, i, m, rows, constants)
+        default: backward(Rule.self, Side.self, Store.self, AnyWidth.self, i, m, rows, constants)
+        }
+    }
+
+    @inline(__always)
+    static func backward<Rule: DensityRule, Side: DensityOperand, Store: GradientStore, Width: RowWidth>(
+        _: Rule.Type, _: Side.Type, _: Store.Type, _: Width.Type, _ i: Instruction, _ m: KernelMemory,
+        _ start: BroadcastRows, _ constants: DensityConstants
+    ) {
+        let n = Width.length(start.length)
+        let a = m.values + i.input0, b = m.values + i.input1, c = m.values + i.input2, d = m.values + i.input3
+        let (s0, s1, s2, s3) = (start.step0, start.step1, start.step2, start.step3)
+        let g = m.gradients + i.outputGradient
+        let target = m.gradients + Side.gradient(i)
+        var rows = start
+        var row = 0
+        switch start.layout(ofOperand: Side.index) {
+        case .oneRow where n <= 4 && rows.count > 1:
+            var total = SIMD4<Double>(repeating: 0)
+            for _ in 0..<rows.count {
+                let pa = a + rows.offset0, pb = b + rows.offset1, pc = c + rows.offset2, pd = d + rows.offset3
+                for j in 0..<n {
+                    total[j] += g[row + j] * Side.pick(Rule.partials(pa[j * s0], pb[j * s1], pc[j * s2], pd[j * s3], constants))
+                }
+                row += n
+                rows.advance()
+            }
+            for j in 0..<n { Store.store(total[j], at: target + j) }
+        case .singleElement where rows.count > 1 || n > 1:
+            var total = 0.0
+            for _ in 0..<rows.count {
+                let pa = a + rows.offset0, pb = b + rows.offset1, pc = c + rows.offset2, pd = d + rows.offset3
+                for j in 0..<n {
+                    total += g[row + j] * Side.pick(Rule.partials(pa[j * s0], pb[j * s1], pc[j * s2], pd[j * s3], constants))
+                }
+                row += n
+                rows.advance()
+            }
+            Store.store(total, at: target)
+        default:
+            for _ in 0..<rows.count {
+                let pa = a + rows.offset0, pb = b + rows.offset1, pc = c + rows.offset2, pd = d + rows.offset3
+                let out = target + Side.offset(rows)
+                if Side.step(rows) == 0 {
+                    var total = 0.0
+                    for j in 0..<n {
+                        total += g[row + j] * Side.pick(Rule.partials(pa[j * s0], pb[j * s1], pc[j * s2], pd[j * s3], constants))
+                    }
+                    Store.store(total, at: out)   // dense only if one element per row
+                } else {
+                    for j in 0..<n {
+                        let partial = Side.pick(Rule.partials(pa[j * s0], pb[j * s1], pc[j * s2], pd[j * s3], constants))
+                        Store.store(g[row + j] * partial, at: out + j)
+                    }
+                }
+                row += n
+                rows.advance()
+            }
+        }
+    }
+}
+
+// MARK: Operand sides
+
+/// Which operand of a fused scalar kernel a backward sweep differentiates.
+protocol DensityOperand {
+    static var index: Int { get }
+    static func gradient(_ i: Instruction) -> Int
+    static func offset(_ rows: BroadcastRows) -> Int
+    static func step(_ rows: BroadcastRows) -> Int
+    static func pick(_ partials: (Double, Double, Double, Double)) -> Double
+}
+
+enum DensityOperand0: DensityOperand {
+    static var index: Int { 0 }
+    @inline(__always) static func gradient(_ i: Instruction) -> Int { i.gradient0 }
+    @inline(__always) static func offset(_ rows: BroadcastRows) -> Int { rows.offset0 }
+    @inline(__always) static func step(_ rows: BroadcastRows) -> Int { rows.step0 }
+    @inline(__always) static func pick(_ p: (Double, Double, Double, Double)) -> Double { p.0 }
+}
+
+enum DensityOperand1: DensityOperand {
+    static var index: Int { 1 }
+    @inline(__always) static func gradient(_ i: Instruction) -> Int { i.gradient1 }
+    @inline(__always) static func offset(_ rows: BroadcastRows) -> Int { rows.offset1 }
+    @inline(__always) static func step(_ rows: BroadcastRows) -> Int { rows.step1 }
+    @inline(__always) static func pick(_ p: (Double, Double, Double, Double)) -> Double { p.1 }
+}
+
+enum DensityOperand2: DensityOperand {
+    static var index: Int { 2 }
+    @inline(__always) static func gradient(_ i: Instruction) -> Int { i.gradient2 }
+    @inline(__always) static func offset(_ rows: BroadcastRows) -> Int { rows.offset2 }
+    @inline(__always) static func step(_ rows: BroadcastRows) -> Int { rows.step2 }
+    @inline(__always) static func pick(_ p: (Double, Double, Double, Double)) -> Double { p.2 }
+}
+
+enum DensityOperand3: DensityOperand {
+    static var index: Int { 3 }
+    @inline(__always) static func gradient(_ i: Instruction) -> Int { i.gradient3 }
+    @inline(__always) static func offset(_ rows: BroadcastRows) -> Int { rows.offset3 }
+    @inline(__always) static func step(_ rows: BroadcastRows) -> Int { rows.step3 }
+    @inline(__always) static func pick(_ p: (Double, Double, Double, Double)) -> Double { p.3 }
+}
+
+// MARK: Rules: adapters to the distribution library's kernels
+
+/// `(x, mean, std)`.
+enum NormalRule: DensityRule {
+    @inline(__always)
+    static func value(_ x: Double, _ mean: Double, _ std: Double, _ d: Double, _ k: DensityConstants) -> Double {
+        Normal.logProb(x, mean: mean, std: std)
+    }
+    @inline(__always)
+    static func partials(_ x: Double, _ mean: Double, _ std: Double, _ d: Double, _ k: DensityConstants) -> (Double, Double, Double, Double) {
+        let p = Normal.logProbPartials(x, mean: mean, std: std)
+        return (p.value, p.mean, p.std, 0)
+    }
+}
+
+/// `(x, mean, ·)` with `1/std`, `log std` and `Normal.logProb(0, 0, 1)` as
+/// constants: ``NormalRule`` with the per-element log and divisions
+/// hoisted. With `r = 1/std` and `z = (x − mean) r`:
+///
+///     log p = (−z²/2 − log std) + Normal.logProb(0, mean: 0, std: 1)
+///     ∂/∂x = −z r,   ∂/∂mean = z r,   ∂/∂std = (z² − 1) r
+///
+/// (`Normal.logProbPartials` with each `/std` as `· r`).
+enum NormalSingleStdRule: DensityRule {
+    @inline(__always)
+    static func value(_ x: Double, _ mean: Double, _ c: Double, _ d: Double, _ k: DensityConstants) -> Double {
+        let z = (x - mean) * k.first
+        return -0.5 * z * z - k.second + k.third
+    }
+    @inline(__always)
+    static func partials(_ x: Double, _ mean: Double, _ c: Double, _ d: Double, _ k: DensityConstants) -> (Double, Double, Double, Double) {
+        let z = (x - mean) * k.first
+        let dMean = z * k.first
+        return (-dMean, dMean, (z * z - 1) * k.first, 0)
+    }
+}
+
+/// `(x, logit)`.
+enum BernoulliRule: DensityRule {
+    @inline(__always)
+    static func value(_ x: Double, _ logit: Double, _ c: Double, _ d: Double, _ k: DensityConstants) -> Double {
+        Bernoulli.logProb(x, logit: logit)
+    }
+    @inline(__always)
+    static func partials(_ x: Double, _ logit: Double, _ c: Double, _ d: Double, _ k: DensityConstants) -> (Double, Double, Double, Double) {
+        let p = Bernoulli.logProbPartials(x, logit: logit)
+        return (p.value, p.logit, 0, 0)
+    }
+}
+
+/// `(x, location, scale)`.
+enum GumbelRule: DensityRule {
+    @inline(__always)
+    static func value(_ x: Double, _ location: Double, _ scale: Double, _ d: Double, _ k: DensityConstants) -> Double {
+        Gumbel.logProb(x, location: location, scale: scale)
+    }
+    @inline(__always)
+    static func partials(_ x: Double, _ location: Double, _ scale: Double, _ d: Double, _ k: DensityConstants) -> (Double, Double, Double, Double) {
+        let p = Gumbel.logProbPartials(x, location: location, scale: scale)
+        return (p.value, p.location, p.scale, 0)
+    }
+}
+
+/// `(logitOfValue, logit, temperature)`.
+enum RelaxedBernoulliRule: DensityRule {
+    @inline(__always)
+    static func value(_ s: Double, _ logit: Double, _ temperature: Double, _ d: Double, _ k: DensityConstants) -> Double {
+        RelaxedBernoulli.logProb(logitOfValue: s, logit: logit, temperature: temperature)
+    }
+    @inline(__always)
+    static func partials(_ s: Double, _ logit: Double, _ temperature: Double, _ d: Double, _ k: DensityConstants) -> (Double, Double, Double, Double) {
+        let p = RelaxedBernoulli.logProbPartials(logitOfValue: s, logit: logit, temperature: temperature)
+        return (p.logitOfValue, p.logit, p.temperature, 0)
+    }
+}
+
+/// `(z, logit, temperature)`, stretch bounds `(lower, upper)` as constants.
+enum HardConcreteRule: DensityRule {
+    @inline(__always)
+    static func value(_ z: Double, _ logit: Double, _ temperature: Double, _ d: Double, _ k: DensityConstants) -> Double {
+        HardConcrete.logProb(z, logit: logit, temperature: temperature, lower: k.first, upper: k.second)
+    }
+    @inline(__always)
+    static func partials(_ z: Double, _ logit: Double, _ temperature: Double, _ d: Double, _ k: DensityConstants) -> (Double, Double, Double, Double) {
+        let p = HardConcrete.logProbPartials(z, logit: logit, temperature: temperature, lower: k.first, upper: k.second)
+        return (p.value, p.logit, p.temperature, 0)
+    }
+}
+
+/// `(mean, std, toMean, toStd)`.
+enum NormalKLRule: DensityRule {
+    @inline(__always)
+    static func value(_ mean: Double, _ std: Double, _ toMean: Double, _ toStd: Double, _ k: DensityConstants) -> Double {
+        Normal.klDivergence(mean: mean, std: std, toMean: toMean, toStd: toStd)
+    }
+    @inline(__always)
+    static func partials(_ mean: Double, _ std: Double, _ toMean: Double, _ toStd: Double, _ k: DensityConstants) -> (Double, Double, Double, Double) {
+        let p = Normal.klDivergencePartials(mean: mean, std: std, toMean: toMean, toStd: toStd)
+        return (p.mean, p.std, p.toMean, p.toStd)
+    }
+}
+
+/// `(logit, toLogit)`.
+enum BernoulliKLRule: DensityRule {
+    @inline(__always)
+    static func value(_ logit: Double, _ toLogit: Double, _ c: Double, _ d: Double, _ k: DensityConstants) -> Double {
+        Bernoulli.klDivergence(logit: logit, toLogit: toLogit)
+    }
+    @inline(__always)
+    static func partials(_ logit: Double, _ toLogit: Double, _ c: Double, _ d: Double, _ k: DensityConstants) -> (Double, Double, Double, Double) {
+        let p = Bernoulli.klDivergencePartials(logit: logit, toLogit: toLogit)
+        return (p.logit, p.toLogit, 0, 0)
+    }
+}
+
+/// `(logistic noise, logit, temperature)`; no gradient for the noise.
+enum HardConcreteGateRule: DensityRule {
+    @inline(__always)
+    static func value(_ noise: Double, _ logit: Double, _ temperature: Double, _ d: Double, _ k: DensityConstants) -> Double {
+        HardConcrete.gate(logistic: noise, logit: logit, temperature: temperature, lower: k.first, upper: k.second)
+    }
+    @inline(__always)
+    static func partials(_ noise: Double, _ logit: Double, _ temperature: Double, _ d: Double, _ k: DensityConstants) -> (Double, Double, Double, Double) {
+        let p = HardConcrete.gatePartials(logistic: noise, logit: logit, temperature: temperature, lower: k.first, upper: k.second)
+        return (0, p.logit, p.temperature, 0)
+    }
+}
+
+/// `(logit, temperature)`.
+enum HardConcreteNonzeroRule: DensityRule {
+    @inline(__always)
+    static func value(_ logit: Double, _ temperature: Double, _ c: Double, _ d: Double, _ k: DensityConstants) -> Double {
+        HardConcrete.probabilityNonzero(logit: logit, temperature: temperature, lower: k.first, upper: k.second)
+    }
+    @inline(__always)
+    static func partials(_ logit: Double, _ temperature: Double, _ c: Double, _ d: Double, _ k: DensityConstants) -> (Double, Double, Double, Double) {
+        let p = HardConcrete.probabilityNonzeroPartials(logit: logit, temperature: temperature, lower: k.first, upper: k.second)
+        return (p.logit, p.temperature, 0, 0)
+    }
+}

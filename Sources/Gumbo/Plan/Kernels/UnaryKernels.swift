@@ -1,0 +1,205 @@
+import Foundation
+
+/// An elementwise function of one argument with its derivative beside it.
+///
+/// `derivative(x, y)` receives the forward result `y = value(x)` as well,
+/// so rules like `exp′ = y` and `σ′ = y(1 − y)` cost no second
+/// transcendental call.
+protocol UnaryRule {
+    static func value(_ x: Double) -> Double
+    static func derivative(_ x: Double, _ y: Double) -> Double
+}
+
+/// Forward and backward loops of ``Opcode/unary(_:)``, ``Opcode/power``,
+/// ``Opcode/clamp`` and ``Opcode/step``: input and output have the same
+/// shape, so every loop is one contiguous pass.
+enum UnaryKernels {
+    static func forward(_ function: UnaryFunction, _ i: Instruction, _ m: KernelMemory) {
+        switch function {
+        case .negate: forward(NegateRule.self, i, m)
+        case .square: forward(SquareRule.self, i, m)
+        case .sqrt: forward(SqrtRule.self, i, m)
+        case .exp: forward(ExpRule.self, i, m)
+        case .log: forward(LogRule.self, i, m)
+        case .log1p: forward(Log1pRule.self, i, m)
+        case .expm1: forward(Expm1Rule.self, i, m)
+        case .softplus: forward(SoftplusRule.self, i, m)
+        case .sigmoid: forward(SigmoidRule.self, i, m)
+        case .logSigmoid: forward(LogSigmoidRule.self, i, m)
+        case .tanh: forward(TanhRule.self, i, m)
+        case .relu: forward(ReluRule.self, i, m)
+        }
+    }
+
+    static func backward(_ function: UnaryFunction, _ i: Instruction, _ m: KernelMemory) {
+        if i.overwrites(0) {
+            backward(function, Overwrite.self, i, m)
+        } else {
+            backward(function, Accumulate.self, i, m)
+        }
+    }
+
+    @inline(__always)
+    static func backward<Store: GradientStore>(
+        _ function: UnaryFunction, _ store: Store.Type, _ i: Instruction, _ m: KernelMemory
+    ) {
+        switch function {
+        case .negate: backward(NegateRule.self, Store.self, i, m)
+        case .square: backward(SquareRule.self, Store.self, i, m)
+        case .sqrt: backward(SqrtRule.self, Store.self, i, m)
+        case .exp: backward(ExpRule.self, Store.self, i, m)
+        case .log: backward(LogRule.self, Store.self, i, m)
+        case .log1p: backward(Log1pRule.self, Store.self, i, m)
+        case .expm1: backward(Expm1Rule.self, Store.self, i, m)
+        case .softplus: backward(SoftplusRule.self, Store.self, i, m)
+        case .sigmoid: backward(SigmoidRule.self, Store.self, i, m)
+        case .logSigmoid: backward(LogSigmoidRule.self, Store.self, i, m)
+        case .tanh: backward(TanhRule.self, Store.self, i, m)
+        case .relu: backward(ReluRule.self, Store.self, i, m)
+        }
+    }
+
+    @inline(__always)
+    static func forward<Rule: UnaryRule>(_: Rule.Type, _ i: Instruction, _ m: KernelMemory) {
+        let x = m.values + i.input0
+        let y = m.values + i.output
+        for j in 0..<i.count { y[j] = Rule.value(x[j]) }
+    }
+
+    @inline(__always)
+    static func backward<Rule: UnaryRule, Store: GradientStore>(
+        _: Rule.Type, _: Store.Type, _ i: Instruction, _ m: KernelMemory
+    ) {
+        let x = m.values + i.input0
+        let y = m.values + i.output
+        let g = m.gradients + i.outputGradient
+        let gx = m.gradients + i.gradient0
+        for j in 0..<i.count { Store.store(g[j] * Rule.derivative(x[j], y[j]), at: gx + j) }
+    }
+
+    // MARK: Ops with constants
+
+    /// `y = x^p`; `dy/dx = p · x^(p−1)`.
+    static func forwardPower(_ i: Instruction, _ m: KernelMemory) {
+        let x = m.values + i.input0
+        let y = m.values + i.output
+        let p = i.constant0
+        if p == 2 {
+            for j in 0..<i.count { y[j] = x[j] * x[j] }
+        } else {
+            for j in 0..<i.count { y[j] = Foundation.pow(x[j], p) }
+        }
+    }
+
+    static func backwardPower(_ i: Instruction, _ m: KernelMemory) {
+        if i.overwrites(0) { backwardPower(Overwrite.self, i, m) } else { backwardPower(Accumulate.self, i, m) }
+    }
+
+    @inline(__always)
+    static func backwardPower<Store: GradientStore>(_: Store.Type, _ i: Instruction, _ m: KernelMemory) {
+        let x = m.values + i.input0
+        let g = m.gradients + i.outputGradient
+        let gx = m.gradients + i.gradient0
+        let p = i.constant0
+        if p == 2 {
+            for j in 0..<i.count { Store.store(g[j] * 2 * x[j], at: gx + j) }
+        } else {
+            for j in 0..<i.count { Store.store(g[j] * p * Foundation.pow(x[j], p - 1), at: gx + j) }
+        }
+    }
+
+    /// `y = min(max(x, a), b)`; `dy/dx = 1` strictly inside `(a, b)`, else 0.
+    static func forwardClamp(_ i: Instruction, _ m: KernelMemory) {
+        let x = m.values + i.input0
+        let y = m.values + i.output
+        let (lower, upper) = (i.constant0, i.constant1)
+        for j in 0..<i.count { y[j] = Swift.min(Swift.max(x[j], lower), upper) }
+    }
+
+    static func backwardClamp(_ i: Instruction, _ m: KernelMemory) {
+        if i.overwrites(0) { backwardClamp(Overwrite.self, i, m) } else { backwardClamp(Accumulate.self, i, m) }
+    }
+
+    @inline(__always)
+    static func backwardClamp<Store: GradientStore>(_: Store.Type, _ i: Instruction, _ m: KernelMemory) {
+        let x = m.values + i.input0
+        let g = m.gradients + i.outputGradient
+        let gx = m.gradients + i.gradient0
+        let (lower, upper) = (i.constant0, i.constant1)
+        for j in 0..<i.count { Store.store(x[j] > lower && x[j] < upper ? g[j] : 0, at: gx + j) }
+    }
+
+    /// `y = 1` where `x > 0`, else 0. Not differentiable: no backward.
+    static func forwardStep(_ i: Instruction, _ m: KernelMemory) {
+        let x = m.values + i.input0
+        let y = m.values + i.output
+        for j in 0..<i.count { y[j] = x[j] > 0 ? 1 : 0 }
+    }
+}
+
+// MARK: Rules
+
+enum NegateRule: UnaryRule {
+    @inline(__always) static func value(_ x: Double) -> Double { -x }
+    @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { -1 }
+}
+
+enum SquareRule: UnaryRule {
+    @inline(__always) static func value(_ x: Double) -> Double { x * x }
+    @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { 2 * x }
+}
+
+enum SqrtRule: UnaryRule {
+    @inline(__always) static func value(_ x: Double) -> Double { x.squareRoot() }
+    /// `d√x/dx = 1 / (2√x)`.
+    @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { 0.5 / y }
+}
+
+enum ExpRule: UnaryRule {
+    @inline(__always) static func value(_ x: Double) -> Double { Foundation.exp(x) }
+    @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { y }
+}
+
+enum LogRule: UnaryRule {
+    @inline(__always) static func value(_ x: Double) -> Double { Foundation.log(x) }
+    @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { 1 / x }
+}
+
+enum Log1pRule: UnaryRule {
+    @inline(__always) static func value(_ x: Double) -> Double { Foundation.log1p(x) }
+    @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { 1 / (1 + x) }
+}
+
+enum Expm1Rule: UnaryRule {
+    @inline(__always) static func value(_ x: Double) -> Double { Foundation.expm1(x) }
+    /// `d(eˣ − 1)/dx = eˣ = y + 1`.
+    @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { y + 1 }
+}
+
+enum SoftplusRule: UnaryRule {
+    @inline(__always) static func value(_ x: Double) -> Double { StableMath.softplus(x) }
+    /// `softplus′(x) = σ(x)`.
+    @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { StableMath.sigmoid(x) }
+}
+
+enum SigmoidRule: UnaryRule {
+    @inline(__always) static func value(_ x: Double) -> Double { StableMath.sigmoid(x) }
+    /// `σ′ = σ(1 − σ)`.
+    @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { y * (1 - y) }
+}
+
+enum LogSigmoidRule: UnaryRule {
+    @inline(__always) static func value(_ x: Double) -> Double { StableMath.logSigmoid(x) }
+    /// `d log σ(x)/dx = 1 − σ(x) = σ(−x)`.
+    @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { StableMath.sigmoid(-x) }
+}
+
+enum TanhRule: UnaryRule {
+    @inline(__always) static func value(_ x: Double) -> Double { Foundation.tanh(x) }
+    @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { 1 - y * y }
+}
+
+enum ReluRule: UnaryRule {
+    @inline(__always) static func value(_ x: Double) -> Double { x > 0 ? x : 0 }
+    @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { x > 0 ? 1 : 0 }
+}

@@ -1,0 +1,423 @@
+/// The compiler pass that lowers a ``Graph`` to a ``Plan``'s program: which
+/// nodes to compute, where each value and gradient lives, and the forward
+/// and backward instruction lists.
+///
+/// 1. **Liveness**: a node is computed when an output depends on it. Every
+///    input keeps a slot, so all inputs can be written whether used or not.
+/// 2. **Gradient paths**: a node gets a gradient slot when it lies on a
+///    differentiable path from a requested tensor to the loss (it depends on
+///    a requested tensor, and the loss depends on it, through edges
+///    ``Node/isDifferentiable(input:)`` allows), or when it was requested.
+/// 3. **Slots**: each computed value gets a fixed offset in the value arena
+///    (index tensors in the index arena), in graph order; ``Op/reshape``,
+///    ``Op/detach`` and ``Op/straightThrough`` share the storage of the value
+///    they forward, so they cost nothing in the forward pass.
+/// 4. **Instructions**: one per computed non-leaf node, in graph order; the
+///    backward list holds, in reverse order, those whose output has a
+///    gradient slot and at least one input that needs a gradient.
+///
+/// Every scan is a loop over the topologically ordered nodes: no recursion,
+/// whatever the depth of the graph.
+struct PlanLowering {
+    let graph: Graph
+    private(set) var instructions: [Instruction] = []
+    private(set) var forwardOrder: [Int] = []
+    private(set) var backwardOrder: [Int] = []
+    private(set) var metadata: [Int] = []
+    private(set) var valueCount = 0
+    private(set) var gradientCount = 0
+    private(set) var indexCount = 0
+    private(set) var counterCount = 1
+    /// Scratch reals the vector kernels need (two class vectors).
+    private(set) var scratchCount = 0
+    /// Per node: offset of its value (value or index arena), `-1` when not
+    /// computed.
+    private(set) var valueOffset: [Int]
+    /// Per node: offset of its gradient, `-1` when it has none.
+    private(set) var gradientOffset: [Int]
+    /// Per node: the node whose storage it shares, or itself.
+    private(set) var storageOwner: [Int]
+    /// Gradient ranges `(offset, count)` the backward pass zeroes before it
+    /// runs: slots whose first write accumulates, or that nothing writes.
+    private(set) var zeroRanges: [(offset: Int, count: Int)] = []
+    /// Per instruction: the gradients it writes in the backward pass, in the
+    /// order it writes them (instruction slot, input node, overwritten).
+    private(set) var gradientWrites: [[(slot: Int, node: Int, overwrite: Bool)]] = []
+    private(set) var constants: [(offset: Int, values: [Double])] = []
+    private(set) var indexConstants: [(offset: Int, values: [Int32])] = []
+    /// The differentiated output and where its gradient is seeded.
+    let loss: Tensor
+
+    init(graph: Graph, outputs: [Tensor], gradients wanted: [Tensor]) throws {
+        self.graph = graph
+        guard let loss = outputs.first else { throw PlanError.noOutputs }
+        for tensor in outputs + wanted where !graph.contains(tensor) {
+            throw PlanError.unknownTensor(tensor)
+        }
+        for tensor in wanted where tensor.elementType == .index {
+            throw PlanError.gradientOfIndexTensor(tensor)
+        }
+        if !wanted.isEmpty && loss.elementType == .index { throw PlanError.indexLoss(loss) }
+        self.loss = loss
+        let nodes = graph.nodes
+        let count = nodes.count
+        valueOffset = [Int](repeating: -1, count: count)
+        gradientOffset = [Int](repeating: -1, count: count)
+        storageOwner = Array(0..<count)
+
+        // 1. Liveness, scanning backwards from the outputs.
+        var live = [Bool](repeating: false, count: count)
+        for tensor in outputs { live[tensor.id.rawValue] = true }
+        for node in nodes.reversed() where live[node.id.rawValue] {
+            for input in node.inputs { live[input.rawValue] = true }
+        }
+        for node in nodes { if case .input = node.op { live[node.id.rawValue] = true } }
+
+        // 2. Gradient paths.
+        var requested = [Bool](repeating: false, count: count)
+        for tensor in wanted { requested[tensor.id.rawValue] = true }
+        var fromWanted = requested
+        for node in nodes where !fromWanted[node.id.rawValue] {
+            fromWanted[node.id.rawValue] = node.inputs.indices.contains {
+                node.isDifferentiable(input: $0) && fromWanted[node.inputs[$0].rawValue]
+            }
+        }
+        var toLoss = [Bool](repeating: false, count: count)
+        if !wanted.isEmpty { toLoss[loss.id.rawValue] = true }
+        for node in nodes.reversed() where toLoss[node.id.rawValue] {
+            for (position, input) in node.inputs.enumerated() where node.isDifferentiable(input: position) {
+                toLoss[input.rawValue] = true
+            }
+        }
+        let onPath = (0..<count).map { fromWanted[$0] && toLoss[$0] && nodes[$0].elementType == .real }
+
+        // 3. Slots.
+        for node in nodes where live[node.id.rawValue] {
+            let id = node.id.rawValue
+            switch node.op {
+            case .reshape, .detach:
+                storageOwner[id] = storageOwner[node.inputs[0].rawValue]
+                valueOffset[id] = valueOffset[storageOwner[id]]
+            case .straightThrough:
+                storageOwner[id] = storageOwner[node.inputs[0].rawValue]
+                valueOffset[id] = valueOffset[storageOwner[id]]
+            default:
+                if node.elementType == .index {
+                    valueOffset[id] = indexCount
+                    indexCount += node.shape.count
+                } else {
+                    valueOffset[id] = valueCount
+                    valueCount += node.shape.count
+                }
+            }
+            switch node.op {
+            case .constant(let values): constants.append((valueOffset[id], values))
+            case .indexConstant(let values): indexConstants.append((valueOffset[id], values))
+            default: break
+            }
+        }
+        for id in 0..<count where onPath[id] || requested[id] || (id == loss.id.rawValue && !wanted.isEmpty) {
+            gradientOffset[id] = gradientCount
+            gradientCount += nodes[id].shape.count
+        }
+
+        // 4. Instructions.
+        var writes: [[(slot: Int, node: Int, dense: Bool)]] = []
+        for node in nodes where live[node.id.rawValue] {
+            guard var instruction = lower(node) else { continue }
+            let id = node.id.rawValue
+            let inputsNeedingGradient = node.inputs.indices.filter {
+                node.isDifferentiable(input: $0) && onPath[node.inputs[$0].rawValue]
+            }
+            let runsBackward = onPath[id] && !inputsNeedingGradient.isEmpty
+            if runsBackward {
+                instruction.outputGradient = gradientOffset[id]
+                for position in inputsNeedingGradient {
+                    let offset = gradientOffset[node.inputs[position].rawValue]
+                    switch position {
+                    case 0: instruction.gradient0 = offset
+                    case 1: instruction.gradient1 = offset
+                    case 2: instruction.gradient2 = offset
+                    case 3: instruction.gradient3 = offset
+                    default: break // concat keeps its gradient offsets in its operand list
+                    }
+                }
+                switch node.op {
+                case .concat:
+                    patchConcatGradients(instruction, node, onPath)
+                case .straightThrough:
+                    // The gradient goes to `soft`, input 1, through the
+                    // pass-gradient kernel's single operand.
+                    (instruction.gradient0, instruction.gradient1) = (instruction.gradient1, -1)
+                default:
+                    break
+                }
+                switch node.op {
+                case .logSumExp, .logSoftmax:
+                    instruction.auxiliary = valueCount
+                    valueCount += graph[node.inputs[0]].shape.count
+                default: break
+                }
+            }
+            let index = instructions.count
+            instructions.append(instruction)
+            writes.append(runsBackward ? gradientTargets(node, inputsNeedingGradient) : [])
+            if !instruction.opcode.isForwardFree { forwardOrder.append(index) }
+            if runsBackward { backwardOrder.append(index) }
+        }
+        backwardOrder.reverse()
+
+        // 5. Gradient stores: the first write of a slot overwrites it when it
+        //    is dense (covers every element once); other slots are zeroed.
+        gradientWrites = [[(slot: Int, node: Int, overwrite: Bool)]](repeating: [], count: instructions.count)
+        var written = [Bool](repeating: false, count: count)
+        var zeroed = [Bool](repeating: false, count: count)
+        if !wanted.isEmpty { written[loss.id.rawValue] = true }   // seeded with ones
+        for index in backwardOrder {
+            for write in writes[index] {
+                let overwrite = !written[write.node] && write.dense
+                if !written[write.node] && !overwrite { zeroed[write.node] = true }
+                written[write.node] = true
+                gradientWrites[index].append((write.slot, write.node, overwrite))
+                if overwrite {
+                    if case .concat = nodes[instructions[index].node].op {
+                        metadata[instructions[index].geometry + 4 + 4 * write.slot] = 1
+                    } else {
+                        instructions[index].overwriteMask |= 1 << write.slot
+                    }
+                }
+            }
+        }
+        for id in 0..<count where gradientOffset[id] >= 0 && (zeroed[id] || !written[id]) {
+            if let last = zeroRanges.last, last.offset + last.count == gradientOffset[id] {
+                zeroRanges[zeroRanges.count - 1].count += nodes[id].shape.count
+            } else {
+                zeroRanges.append((gradientOffset[id], nodes[id].shape.count))
+            }
+        }
+    }
+
+    /// The gradient writes of a node's backward rule, in the order its
+    /// kernel performs them: instruction slot (operand-list position for a
+    /// concat), the input written, and whether the write is dense.
+    private func gradientTargets(_ node: Node, _ positions: [Int]) -> [(slot: Int, node: Int, dense: Bool)] {
+        positions.map { position in
+            let input = graph[node.inputs[position]]
+            let dense: Bool
+            switch node.op {
+            case .unary, .power, .clamp, .sum, .mean, .logSumExp, .softmax, .logSoftmax,
+                 .reshape, .straightThrough, .concat:
+                dense = true
+            case .binary, .logProb, .klDivergence, .hardConcreteGate, .hardConcreteProbabilityNonzero:
+                // Each element (or, for a vector operand, each row of classes)
+                // is written once unless the operand is broadcast.
+                let isVector = Self.vectorOperands(node).indices.contains(position) && Self.vectorOperands(node)[position]
+                let perResult = isVector ? Self.vectorClasses(node, graph) : 1
+                dense = input.shape.count == node.shape.count * perResult
+            case .matmul:
+                // ∂A is dense unless one A is shared by a batch; ∂B sums over rows.
+                dense = position == 0 && !(input.shape.rank == 2 && node.shape.rank == 3)
+            default:
+                dense = false
+            }
+            // A straight-through node passes its gradient to `soft` (input 1)
+            // through its kernel's single operand.
+            let slot = node.op == .straightThrough ? 0 : position
+            return (slot, input.id.rawValue, dense)
+        }
+    }
+
+    /// The instruction for a computed node, or `nil` for leaves and for
+    /// nodes that only share storage and pass no gradient.
+    private mutating func lower(_ node: Node) -> Instruction? {
+        let id = node.id.rawValue
+        let inputs = node.inputs.map { graph[$0] }
+        var i = Instruction(opcode: .passGradient, node: id, count: node.shape.count, output: valueOffset[id])
+        if inputs.count > 0 { i.input0 = valueOffset[inputs[0].id.rawValue] }
+        if inputs.count > 1 { i.input1 = valueOffset[inputs[1].id.rawValue] }
+        if inputs.count > 2 { i.input2 = valueOffset[inputs[2].id.rawValue] }
+        if inputs.count > 3 { i.input3 = valueOffset[inputs[3].id.rawValue] }
+        switch node.op {
+        case .input, .constant, .indexConstant, .detach:
+            return nil
+        case .reshape:
+            guard node.elementType == .real else { return nil }
+            i.opcode = .passGradient
+        case .straightThrough:
+            i.opcode = .passGradient
+            i.input0 = valueOffset[inputs[1].id.rawValue] // gradient flows to `soft`
+            i.input1 = -1
+        case .unary(let function):
+            i.opcode = .unary(function)
+        case .power(let exponent):
+            i.opcode = .power
+            i.constant0 = exponent
+        case .clamp(let lower, let upper):
+            i.opcode = .clamp
+            (i.constant0, i.constant1) = (lower, upper)
+        case .step:
+            i.opcode = .step
+        case .binary(let op):
+            i.opcode = .binary(op)
+            i.geometry = encode(BroadcastGeometry(output: node.shape, operands: inputs.map(\.shape)))
+        case .sum(let axis), .mean(let axis):
+            i.opcode = { if case .sum = node.op { return .sum } else { return .mean } }()
+            setLines(&i, inputs[0].shape, axis: axis)
+            i.constant0 = i.opcode == .sum ? 1 : 1 / Double(i.length)
+        case .logSumExp(let axis):
+            i.opcode = .logSumExp
+            setLines(&i, inputs[0].shape, axis: axis)
+        case .softmax(let axis):
+            i.opcode = .softmax
+            setLines(&i, inputs[0].shape, axis: axis)
+        case .logSoftmax(let axis):
+            i.opcode = .logSoftmax
+            setLines(&i, inputs[0].shape, axis: axis)
+        case .argmax(let axis):
+            i.opcode = .argmax
+            setLines(&i, inputs[0].shape, axis: axis)
+        case .oneHotArgmax(let axis):
+            i.opcode = .oneHotArgmax
+            setLines(&i, inputs[0].shape, axis: axis)
+        case .oneHot(let classes):
+            i.opcode = .oneHot
+            i.outer = inputs[0].shape.count
+            i.length = classes
+        case .matmul:
+            i.opcode = .matmul
+            let (a, b) = (inputs[0].shape, inputs[1].shape)
+            i.outer = a[a.rank - 2]
+            i.length = a[a.rank - 1]
+            i.inner = b[b.rank - 1]
+            i.batch = node.shape.rank == 3 ? node.shape[0] : 1
+            i.batchStride0 = a.rank == 3 ? i.outer * i.length : 0
+            i.batchStride1 = b.rank == 3 ? i.length * i.inner : 0
+        case .gather(let axis):
+            i.opcode = .gather
+            let (table, indices) = (inputs[0].shape, inputs[1].shape)
+            var tableStrides = BroadcastGeometry.alignedStrides(table, output: node.shape)
+            let axisStride = table.strides[axis]
+            tableStrides[axis] = 0
+            let indexStrides = BroadcastGeometry.alignedStrides(indices, output: node.shape)
+            i.geometry = encode(BroadcastGeometry(extents: node.shape.dimensions, strides: [tableStrides, indexStrides]))
+            i.length = table[axis]
+            i.inner = axisStride
+        case .logProb(let density):
+            switch density {
+            case .normal: lowerElementwise(&i, node, inputs, .normal)
+            case .bernoulli: lowerElementwise(&i, node, inputs, .bernoulli)
+            case .gumbel: lowerElementwise(&i, node, inputs, .gumbel)
+            case .relaxedBernoulli: lowerElementwise(&i, node, inputs, .relaxedBernoulli)
+            case .hardConcrete(let lower, let upper):
+                lowerElementwise(&i, node, inputs, .hardConcrete)
+                (i.constant0, i.constant1) = (lower, upper)
+            case .categorical: lowerVector(&i, node, inputs, .categorical)
+            case .relaxedCategorical: lowerVector(&i, node, inputs, .relaxedCategorical)
+            case .expRelaxedCategorical: lowerVector(&i, node, inputs, .expRelaxedCategorical)
+            }
+        case .klDivergence(let divergence):
+            switch divergence {
+            case .normal: lowerElementwise(&i, node, inputs, .normalKL)
+            case .bernoulli: lowerElementwise(&i, node, inputs, .bernoulliKL)
+            case .categorical: lowerVector(&i, node, inputs, .categoricalKL)
+            }
+        case .hardConcreteGate(let lower, let upper):
+            lowerElementwise(&i, node, inputs, .hardConcreteGate)
+            (i.constant0, i.constant1) = (lower, upper)
+        case .hardConcreteProbabilityNonzero(let lower, let upper):
+            lowerElementwise(&i, node, inputs, .hardConcreteProbabilityNonzero)
+            (i.constant0, i.constant1) = (lower, upper)
+        case .concat(let axis):
+            i.opcode = .concat
+            i.outer = node.shape.dimensions[..<axis].reduce(1, *)
+            let inner = node.shape.dimensions[(axis + 1)...].reduce(1, *)
+            i.geometry = metadata.count
+            metadata.append(inputs.count)
+            for input in inputs {
+                metadata.append(contentsOf: [valueOffset[input.id.rawValue], -1, input.shape[axis] * inner, 0])
+            }
+        }
+        return i
+    }
+
+    /// A fused elementwise kernel: operands broadcast to the output; absent
+    /// operands read element 0 of the value arena with stride 0.
+    /// ``Instruction/singleElementMask`` marks single-element operands (the
+    /// Normal kernel hoists `log std` out of its loop for one).
+    private mutating func lowerElementwise(_ i: inout Instruction, _ node: Node, _ inputs: [Node], _ kind: ElementwiseDensity) {
+        i.opcode = .elementwiseDensity(kind)
+        i.geometry = encode(BroadcastGeometry(output: node.shape, operands: inputs.map(\.shape)))
+        if inputs.count < 4 { i.input3 = 0 }
+        if inputs.count < 3 { i.input2 = 0 }
+        for (k, input) in inputs.enumerated() where input.shape.count == 1 { i.singleElementMask |= 1 << k }
+    }
+
+    /// A fused kernel along the last axis: the geometry walks the result
+    /// (the batch shape), with each vector operand's strides scaled by the
+    /// class count ``Instruction/length``, so its offset is the start of
+    /// the row it reads.
+    private mutating func lowerVector(_ i: inout Instruction, _ node: Node, _ inputs: [Node], _ kind: VectorDensity) {
+        i.opcode = .vectorDensity(kind)
+        let vectorOperands = Self.vectorOperands(node)
+        let classes = Self.vectorClasses(node, graph)
+        i.length = classes
+        var strides: [[Int]] = []
+        for (input, isVector) in zip(inputs, vectorOperands) {
+            if isVector {
+                let batch = Shape(Array(input.shape.dimensions.dropLast()))
+                strides.append(BroadcastGeometry.alignedStrides(batch, output: node.shape).map { $0 * classes })
+            } else {
+                strides.append(BroadcastGeometry.alignedStrides(input.shape, output: node.shape))
+            }
+        }
+        i.geometry = encode(BroadcastGeometry(extents: node.shape.dimensions, strides: strides))
+        if inputs.count < 3 { i.input2 = 0 }
+        i.input3 = 0
+        scratchCount = max(scratchCount, 2 * classes)
+    }
+
+    /// Which operands of a vector kernel's node are vectors of classes (the
+    /// others are per-result: an index, a temperature); empty for other nodes.
+    static func vectorOperands(_ node: Node) -> [Bool] {
+        switch node.op {
+        case .logProb(.categorical): return [false, true]
+        case .logProb(.relaxedCategorical), .logProb(.expRelaxedCategorical): return [true, true, false]
+        case .klDivergence(.categorical): return [true, true]
+        default: return []
+        }
+    }
+
+    /// The class count of a vector kernel's node, 0 for any other node.
+    static func vectorClasses(_ node: Node, _ graph: Graph) -> Int {
+        switch node.op {
+        case .logProb(.categorical), .logProb(.relaxedCategorical), .logProb(.expRelaxedCategorical),
+             .klDivergence(.categorical):
+            return graph[node.inputs[1]].shape.dimensions.last!
+        default:
+            return 0
+        }
+    }
+
+    /// Fills in the gradient offsets of a concat's operand list.
+    private mutating func patchConcatGradients(_ i: Instruction, _ node: Node, _ onPath: [Bool]) {
+        for (k, input) in node.inputs.enumerated() where onPath[input.rawValue] {
+            metadata[i.geometry + 2 + 4 * k] = gradientOffset[input.rawValue]
+        }
+    }
+
+    /// `outer × length × inner` around `axis` (the whole tensor when `nil`).
+    private func setLines(_ i: inout Instruction, _ shape: Shape, axis: Int?) {
+        guard let axis else {
+            (i.outer, i.length, i.inner) = (1, shape.count, 1)
+            return
+        }
+        i.outer = shape.dimensions[..<axis].reduce(1, *)
+        i.length = shape[axis]
+        i.inner = shape.dimensions[(axis + 1)...].reduce(1, *)
+    }
+
+    private mutating func encode(_ geometry: BroadcastGeometry) -> Int {
+        counterCount = max(counterCount, geometry.rank)
+        return geometry.encode(into: &metadata)
+    }
+}
