@@ -27,6 +27,7 @@ public struct ModelError: Error, CustomStringConvertible, Equatable, Sendable {
         case invalidTemperature
         case unusedSite
         case unknownSite
+        case unsupported
     }
 
     public let rule: Rule
