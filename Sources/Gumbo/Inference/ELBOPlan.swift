@@ -7,6 +7,7 @@ final class ELBOPlan {
     private let subsampleBuffers: [(buffer: UnsafeMutableBufferPointer<Int32>, size: Int)]
     /// Scratch permutations for drawing minibatches without replacement.
     private var permutations: [[Int32]]
+    private var swaps: [[Int32]]
     /// Parameter inputs by name, with their value (and gradient) buffers.
     let parameterBuffers: [String: UnsafeMutableBufferPointer<Double>]
     let gradientBuffers: [String: UnsafeMutableBufferPointer<Double>]
@@ -24,6 +25,7 @@ final class ELBOPlan {
         noiseBuffers = try elbo.noise.map { (try plan.valueBuffer(of: $0.tensor), $0.kind, $0.antithetic) }
         subsampleBuffers = try elbo.subsamples.map { (try plan.indexBuffer(of: $0.input), $0.plate.size) }
         permutations = elbo.subsamples.map { Array(0..<Int32($0.plate.size)) }
+        swaps = elbo.subsamples.map { Array(repeating: 0, count: $0.plate.batchSize) }
         var values: [String: UnsafeMutableBufferPointer<Double>] = [:]
         var gradients: [String: UnsafeMutableBufferPointer<Double>] = [:]
         for (name, input, _) in elbo.parameters {
@@ -58,14 +60,23 @@ final class ELBOPlan {
     }
 
     /// Draws each subsampled plate's minibatch: the first `M` entries of a
-    /// partial Fisher–Yates shuffle, so indices are distinct.
+    /// partial Fisher–Yates shuffle, so indices are distinct. The swaps are
+    /// undone afterwards, so the scratch permutation is the identity before
+    /// every draw and the minibatches depend on the random stream alone
+    /// (a resumed run draws the same ones); both passes cost O(M).
     func fillSubsamples(using rng: inout Xoshiro256StarStar) {
         for (plate, (buffer, size)) in subsampleBuffers.enumerated() {
-            permutations[plate].withUnsafeMutableBufferPointer { permutation in
-                for i in 0..<buffer.count {
-                    let j = i + Int(rng.next() % UInt64(size - i))
-                    permutation.swapAt(i, j)
-                    buffer[i] = permutation[i]
+            swaps[plate].withUnsafeMutableBufferPointer { swaps in
+                permutations[plate].withUnsafeMutableBufferPointer { permutation in
+                    for i in 0..<buffer.count {
+                        let j = i + Int(rng.next() % UInt64(size - i))
+                        swaps[i] = Int32(j)
+                        permutation.swapAt(i, j)
+                        buffer[i] = permutation[i]
+                    }
+                    for i in stride(from: buffer.count - 1, through: 0, by: -1) {
+                        permutation.swapAt(i, Int(swaps[i]))
+                    }
                 }
             }
         }
