@@ -16,7 +16,25 @@ public struct CompileOptions: Sendable {
     /// REINFORCE baseline: a moving average with decay 0.9 (Pyro's default).
     public var baseline: Baseline = .movingAverageDefault
 
+    /// How a relaxed site's own prior and guide terms are scored when its
+    /// prior depends on other latent sites (otherwise the exact discrete
+    /// KL is used).
+    public var relaxedSiteTerms: RelaxedSiteTerms = .discrete
+
     public init(estimators: [String: Estimator] = [:]) {
         self.estimators = estimators
     }
+}
+
+/// How a relaxed site's prior and guide terms enter the objective when the
+/// analytic discrete KL does not apply.
+public enum RelaxedSiteTerms: Sendable, Equatable {
+    /// The discrete prior `Σ_k y_k log π_k` at the relaxed value `y` and
+    /// the guide's exact entropy. As τ → 0 the objective tends to the
+    /// discrete model's ELBO, so the gradient's bias vanishes.
+    case discrete
+    /// The Concrete densities of prior and guide at the relaxed value (the
+    /// relaxed ELBO of Maddison et al. 2017 and Jang et al. 2017). It does
+    /// not tend to the discrete ELBO as τ → 0.
+    case concreteDensities
 }

@@ -1,0 +1,101 @@
+/// An ``ELBOGraph`` compiled into a plan, with its input buffers resolved
+/// once, so that filling noise and parameters each step allocates nothing.
+final class ELBOPlan {
+    let elbo: ELBOGraph
+    let plan: Plan
+    private let noiseBuffers: [(buffer: UnsafeMutableBufferPointer<Double>, kind: NoiseInput.Kind, antithetic: Bool)]
+    private let subsampleBuffers: [(buffer: UnsafeMutableBufferPointer<Int32>, size: Int)]
+    /// Scratch permutations for drawing minibatches without replacement.
+    private var permutations: [[Int32]]
+    private var swaps: [[Int32]]
+    /// Parameter inputs by name, with their value (and gradient) buffers.
+    let parameterBuffers: [String: UnsafeMutableBufferPointer<Double>]
+    let gradientBuffers: [String: UnsafeMutableBufferPointer<Double>]
+
+    private let temperatureBuffers: [(buffer: UnsafeMutableBufferPointer<Double>, schedule: Temperature)]
+
+    init(_ elbo: ELBOGraph, withGradients: Bool) throws {
+        self.elbo = elbo
+        let learnedInputs = elbo.temperatures.filter(\.isLearned).map(\.input)
+        let parameterInputs = elbo.parameters.map(\.input) + learnedInputs
+        let plan = try Plan(graph: elbo.graph, outputs: [elbo.loss, elbo.objective, elbo.particleObjectives] + elbo.baselines.map(\.cost)
+                            + elbo.diagnostics.map(\.tensor),
+                        gradients: withGradients ? parameterInputs : [])
+        self.plan = plan
+        noiseBuffers = try elbo.noise.map { (try plan.valueBuffer(of: $0.tensor), $0.kind, $0.antithetic) }
+        subsampleBuffers = try elbo.subsamples.map { (try plan.indexBuffer(of: $0.input), $0.plate.size) }
+        permutations = elbo.subsamples.map { Array(0..<Int32($0.plate.size)) }
+        swaps = elbo.subsamples.map { Array(repeating: 0, count: $0.plate.batchSize) }
+        var values: [String: UnsafeMutableBufferPointer<Double>] = [:]
+        var gradients: [String: UnsafeMutableBufferPointer<Double>] = [:]
+        for (name, input, _) in elbo.parameters {
+            values[name] = try plan.valueBuffer(of: input)
+            if withGradients { gradients[name] = try plan.gradientBuffer(of: input) }
+        }
+        for (slot, input) in zip(elbo.temperatures.filter(\.isLearned), learnedInputs) {
+            values[slot.parameterName] = try plan.valueBuffer(of: input)
+            if withGradients { gradients[slot.parameterName] = try plan.gradientBuffer(of: input) }
+        }
+        parameterBuffers = values
+        gradientBuffers = gradients
+        temperatureBuffers = try elbo.temperatures.filter { !$0.isLearned }.map { (try plan.valueBuffer(of: $0.input), $0.schedule) }
+    }
+
+    /// Draws fresh noise into every noise input. With paired particles,
+    /// the second half of the particle axis copies the first (common random
+    /// numbers), negated for antithetic logistic inputs (`u → 1 − u`).
+    func fillNoise(using rng: inout Xoshiro256StarStar) {
+        let paired = elbo.isPaired
+        for (buffer, kind, antithetic) in noiseBuffers {
+            let count = paired ? buffer.count / 2 : buffer.count
+            switch kind {
+            case .normal: for i in 0..<count { buffer[i] = rng.nextStandardNormal() }
+            case .gumbel: for i in 0..<count { buffer[i] = rng.nextStandardGumbel() }
+            case .logistic: for i in 0..<count { buffer[i] = rng.nextStandardLogistic() }
+            }
+            if paired {
+                for i in 0..<count { buffer[count + i] = antithetic ? -buffer[i] : buffer[i] }
+            }
+        }
+    }
+
+    /// Draws each subsampled plate's minibatch: the first `M` entries of a
+    /// partial Fisher–Yates shuffle, so indices are distinct. The swaps are
+    /// undone afterwards, so the scratch permutation is the identity before
+    /// every draw and the minibatches depend on the random stream alone
+    /// (a resumed run draws the same ones); both passes cost O(M).
+    func fillSubsamples(using rng: inout Xoshiro256StarStar) {
+        for (plate, (buffer, size)) in subsampleBuffers.enumerated() {
+            swaps[plate].withUnsafeMutableBufferPointer { swaps in
+                permutations[plate].withUnsafeMutableBufferPointer { permutation in
+                    for i in 0..<buffer.count {
+                        let j = i + Int(rng.next() % UInt64(size - i))
+                        swaps[i] = Int32(j)
+                        permutation.swapAt(i, j)
+                        buffer[i] = permutation[i]
+                    }
+                    for i in stride(from: buffer.count - 1, through: 0, by: -1) {
+                        permutation.swapAt(i, Int(swaps[i]))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sets each scheduled temperature to its value at `step`.
+    func setTemperatures(step: Int) {
+        for (buffer, schedule) in temperatureBuffers {
+            buffer[0] = schedule.value(atStep: step)
+        }
+    }
+}
+
+extension ELBOGraph.TemperatureSlot {
+    var isLearned: Bool {
+        if case .learned = schedule { return true }
+        return false
+    }
+
+    /// The optimizer's name for a learned temperature.
+    var parameterName: String { "temperature.\(site)" }
+}

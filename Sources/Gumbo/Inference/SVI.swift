@@ -1,0 +1,299 @@
+import Foundation
+
+/// Stochastic variational inference on a compiled model: maximizes the
+/// ELBO over the model's and the guide's parameters, with each latent site
+/// contributing its gradient through the estimator the compiler chose.
+///
+///     let compiled = try model.compile(guide: guide)
+///     let svi = try SVI(compiled, configuration: SVIConfiguration(optimizer: Optimizer.adam(learningRate: 0.05)))
+///     try svi.run(steps: 1000)
+///     let result = try svi.evaluate(particles: 1000)   // the discrete model's ELBO
+///
+/// A class, because a run has identity: it owns its plan's buffers, its
+/// optimizer state and its random stream. One step allocates nothing once
+/// the run is made.
+public final class SVI {
+    public let compiled: CompiledModel
+    public let configuration: SVIConfiguration
+    /// Steps taken so far.
+    public private(set) var completedSteps = 0
+    /// The last step's objective: an ELBO estimate, or the relaxed surrogate
+    /// when a site is relaxed (see ``isSurrogate``).
+    public private(set) var lastObjective = Double.nan
+    /// Whether ``lastObjective`` is a relaxed surrogate rather than an ELBO estimate.
+    public var isSurrogate: Bool { training.elbo.isRelaxed }
+
+    let training: ELBOPlan
+    private var optimizer: Optimizer
+    private var rng: Xoshiro256StarStar
+    private var parameters: [Double]
+    private var gradients: [Double]
+    private let slots: [ParameterSlot]
+    private let valueSlots: [(destination: UnsafeMutableBufferPointer<Double>, offset: Int)]
+    private let gradientSlots: [(source: UnsafeMutableBufferPointer<Double>, offset: Int)]
+    private var baselineState: [[Double]]
+    private var baselineUpdates = 0
+    private let baselineInputs: [UnsafeMutableBufferPointer<Double>]
+    private let baselineCosts: [UnsafeMutableBufferPointer<Double>]
+    private let lossValue: UnsafeMutableBufferPointer<Double>
+    private let objectiveValue: UnsafeMutableBufferPointer<Double>
+    private var evaluationPlans: [Int: ELBOPlan] = [:]
+
+    /// One learnable vector in the flat parameter array.
+    struct ParameterSlot {
+        let name: String
+        let offset: Int
+        let count: Int
+        /// Maps the unconstrained values to the parameter's value.
+        let constrain: ([Double]) -> [Double]
+    }
+
+    public init(_ compiled: CompiledModel, configuration: SVIConfiguration = SVIConfiguration()) throws {
+        guard configuration.particles >= 1 else {
+            throw SVIError.invalidConfiguration("particles must be at least 1, got \(configuration.particles)")
+        }
+        self.compiled = compiled
+        self.configuration = configuration
+        var treatments: [String: SiteTreatment] = [:]
+        for choice in compiled.estimators { treatments[choice.site] = SiteTreatment(choice.estimator) }
+        let elbo = try ELBOLowering.lower(compiled, treatments: treatments, particles: configuration.particles)
+        let training = try ELBOPlan(elbo, withGradients: true)
+        self.training = training
+
+        var slots: [ParameterSlot] = []
+        var initial: [Double] = []
+        for (name, _, node) in elbo.parameters {
+            guard case .parameter(_, let value, let constraint) = node.kind else { continue }
+            let lastAxis = node.eventShape.last ?? 1
+            guard let unconstrained = constraint.unconstrain(value, lastAxis: lastAxis) else {
+                throw ModelError(.invalidParameterValue, subject: name, "initial value must be \(constraint.rule)")
+            }
+            slots.append(ParameterSlot(name: name, offset: initial.count, count: value.count,
+                                       constrain: { constraint.constrain($0, lastAxis: lastAxis) }))
+            initial += unconstrained
+        }
+        for slot in elbo.temperatures where slot.isLearned {
+            guard case .learned(let start, let minimum) = slot.schedule else { continue }
+            // τ = minimum + softplus(u): start from softplus⁻¹(τ₀ − minimum).
+            let gap = start - minimum
+            slots.append(ParameterSlot(name: slot.parameterName, offset: initial.count, count: 1,
+                                       constrain: { $0.map { minimum + StableMath.softplus($0) } }))
+            initial.append(gap > 20 ? gap : Foundation.log(Foundation.expm1(gap)))
+        }
+        self.slots = slots
+        parameters = initial
+        gradients = Array(repeating: 0, count: initial.count)
+        optimizer = Optimizer(configuration.optimizer, count: initial.count)
+        rng = Xoshiro256StarStar(seed: configuration.seed)
+        valueSlots = slots.map { (training.parameterBuffers[$0.name]!, $0.offset) }
+        gradientSlots = slots.map { (training.gradientBuffers[$0.name]!, $0.offset) }
+        baselineState = try elbo.baselines.map { Array(repeating: 0, count: try training.plan.valueBuffer(of: $0.input).count) }
+        baselineInputs = try elbo.baselines.map { try training.plan.valueBuffer(of: $0.input) }
+        baselineCosts = try elbo.baselines.map { try training.plan.valueBuffer(of: $0.cost) }
+        lossValue = try training.plan.valueBuffer(of: elbo.loss)
+        objectiveValue = try training.plan.valueBuffer(of: elbo.objective)
+    }
+
+    // MARK: Training
+
+    /// One step: fresh noise (and minibatches), forward, backward, an
+    /// optimizer update and the baselines' update. Returns the loss (minus
+    /// the surrogate objective). A non-finite loss or gradient throws
+    /// ``SVIError/nonFinite(step:quantity:location:)`` before any parameter
+    /// changes.
+    @discardableResult
+    public func step() throws -> Double {
+        let loss = try computeGradient()
+        parameters.withUnsafeMutableBufferPointer { p in
+            gradients.withUnsafeBufferPointer { g in optimizer.update(parameters: p.baseAddress!, gradients: g.baseAddress!) }
+        }
+        completedSteps += 1
+        return loss
+    }
+
+    /// One gradient estimate of the objective (the ELBO, or the relaxed
+    /// surrogate) at the current parameters, by parameter name, in the
+    /// unconstrained space. Draws noise and updates baselines as a step
+    /// does, but leaves the parameters and the step count alone.
+    public func estimateGradient() throws -> [String: [Double]] {
+        _ = try computeGradient()
+        var result: [String: [Double]] = [:]
+        for slot in slots {
+            result[slot.name] = gradients[slot.offset..<slot.offset + slot.count].map { -$0 }
+        }
+        return result
+    }
+
+    /// Fills the inputs, runs forward and backward, checks for non-finite
+    /// values, copies the loss gradient into `gradients` and updates the
+    /// baselines. Returns the loss.
+    private func computeGradient() throws -> Double {
+        let plan = training.plan
+        training.setTemperatures(step: completedSteps)
+        for (index, input) in baselineInputs.enumerated() {
+            let decay = training.elbo.baselines[index].decay
+            let correction = baselineUpdates == 0 ? 0 : 1 / (1 - pow(decay, Double(baselineUpdates)))
+            baselineState[index].withUnsafeBufferPointer { state in
+                for i in 0..<input.count { input[i] = state[i] * correction }
+            }
+        }
+        training.fillNoise(using: &rng)
+        training.fillSubsamples(using: &rng)
+        parameters.withUnsafeBufferPointer { flat in
+            for (destination, offset) in valueSlots {
+                for i in 0..<destination.count { destination[i] = flat[offset + i] }
+            }
+        }
+        plan.forward()
+        let loss = lossValue[0]
+        guard loss.isFinite, objectiveValue[0].isFinite else {
+            throw SVIError.nonFinite(step: completedSteps + 1, quantity: "loss", location: locateNonFiniteValue())
+        }
+        plan.backward()
+        var badGradient: String?
+        gradients.withUnsafeMutableBufferPointer { flat in
+            for (slotIndex, (source, offset)) in gradientSlots.enumerated() {
+                for i in 0..<source.count {
+                    flat[offset + i] = source[i]
+                    if !source[i].isFinite, badGradient == nil { badGradient = slots[slotIndex].name }
+                }
+            }
+        }
+        if let badGradient {
+            throw SVIError.nonFinite(step: completedSteps + 1, quantity: "gradient", location: "parameter '\(badGradient)'")
+        }
+        for (index, cost) in baselineCosts.enumerated() {
+            let decay = training.elbo.baselines[index].decay
+            baselineState[index].withUnsafeMutableBufferPointer { state in
+                for i in 0..<state.count { state[i] = decay * state[i] + (1 - decay) * cost[i] }
+            }
+        }
+        if !baselineCosts.isEmpty { baselineUpdates += 1 }
+        lastObjective = objectiveValue[0]
+        return loss
+    }
+
+    /// Runs `steps` steps, calling `onStep(step, loss)` after each and
+    /// reporting progress; returns the losses.
+    @discardableResult
+    public func run(steps: Int, progress: ProgressReporter? = nil,
+                    onStep: ((Int, Double) throws -> Void)? = nil) throws -> [Double] {
+        var losses: [Double] = []
+        losses.reserveCapacity(steps)
+        var reporter = progress
+        for _ in 0..<steps {
+            let loss = try step()
+            losses.append(loss)
+            try onStep?(completedSteps, loss)
+            reporter?.report(step: completedSteps, objective: lastObjective, label: isSurrogate ? "surrogate" : "ELBO")
+        }
+        return losses
+    }
+
+    /// Where a non-finite value first appears: the first sample or term (in
+    /// program order) holding one.
+    private func locateNonFiniteValue() -> String {
+        for (label, tensor) in training.elbo.diagnostics {
+            if let buffer = try? training.plan.valueBuffer(of: tensor), buffer.contains(where: { !$0.isFinite }) {
+                return label
+            }
+        }
+        return "the estimators' surrogate terms"
+    }
+
+    // MARK: Parameters
+
+    /// Every parameter's current value (constrained), by name.
+    public func parameterValues() -> [String: [Double]] {
+        var values: [String: [Double]] = [:]
+        for slot in slots {
+            values[slot.name] = slot.constrain(Array(parameters[slot.offset..<slot.offset + slot.count]))
+        }
+        return values
+    }
+
+    /// One parameter's current value (constrained).
+    public func parameter(_ name: String) -> [Double]? {
+        guard let slot = slots.first(where: { $0.name == name }) else { return nil }
+        return slot.constrain(Array(parameters[slot.offset..<slot.offset + slot.count]))
+    }
+
+    /// Sets a parameter from a constrained value.
+    public func setParameter(_ name: String, to value: [Double]) throws {
+        guard let slot = slots.first(where: { $0.name == name }), slot.count == value.count else {
+            throw SVIError.invalidConfiguration("no parameter '\(name)' with \(value.count) values")
+        }
+        guard let node = compiled.model.node(named: name) ?? compiled.guide.node(named: name),
+              case .parameter(_, _, let constraint) = node.kind,
+              let unconstrained = constraint.unconstrain(value, lastAxis: node.eventShape.last ?? 1) else {
+            throw SVIError.invalidConfiguration("parameter '\(name)' cannot take that value")
+        }
+        parameters.replaceSubrange(slot.offset..<slot.offset + slot.count, with: unconstrained)
+    }
+
+    // MARK: State
+
+    private var signature: String {
+        let parameterText = slots.map { "\($0.name)[\($0.count)]" }.joined(separator: ",")
+        let estimatorText = compiled.estimators.map { "\($0.site)=\($0.estimator)" }.joined(separator: ",")
+        return "parameters \(parameterText); estimators \(estimatorText); particles \(configuration.particles)"
+    }
+
+    /// The whole run state, for a checkpoint.
+    public func runState() -> RunState {
+        var values: [String: [Double]] = [:]
+        for slot in slots { values[slot.name] = Array(parameters[slot.offset..<slot.offset + slot.count]) }
+        var baselines: [String: [Double]] = [:]
+        for (index, slot) in training.elbo.baselines.enumerated() { baselines[slot.site] = baselineState[index] }
+        return RunState(model: compiled.model.name, signature: signature, step: completedSteps, parameters: values,
+                        optimizer: optimizer, baselines: baselines, baselineUpdates: baselineUpdates,
+                        seed: String(rng.seed, radix: 16), random: rng.state.map { String($0, radix: 16) })
+    }
+
+    /// Continues from a saved state; the next step is exactly the one the
+    /// saved run would have taken.
+    public func restore(_ state: RunState, source: String = "run state") throws {
+        guard state.signature == signature, state.model == compiled.model.name else {
+            throw Checkpoint.Failure.mismatch(path: source,
+                reason: state.model != compiled.model.name ? "it is for model '\(state.model)'" : "it was saved by a run with \(state.signature)")
+        }
+        guard let seed = UInt64(state.seed, radix: 16) else {
+            throw Checkpoint.Failure.malformed(path: source, reason: "bad seed")
+        }
+        let words = state.random.compactMap { UInt64($0, radix: 16) }
+        guard words.count == 4 else { throw Checkpoint.Failure.malformed(path: source, reason: "bad random state") }
+        var restored = parameters
+        for slot in slots {
+            guard let values = state.parameters[slot.name], values.count == slot.count, values.allSatisfy(\.isFinite) else {
+                throw Checkpoint.Failure.malformed(path: source, reason: "parameter '\(slot.name)' missing or of the wrong size")
+            }
+            restored.replaceSubrange(slot.offset..<slot.offset + slot.count, with: values)
+        }
+        guard state.optimizer.count == parameters.count else {
+            throw Checkpoint.Failure.malformed(path: source, reason: "optimizer state of the wrong size")
+        }
+        var restoredBaselines = baselineState
+        for (index, slot) in training.elbo.baselines.enumerated() {
+            guard let values = state.baselines[slot.site], values.count == baselineState[index].count else {
+                throw Checkpoint.Failure.malformed(path: source, reason: "baseline of '\(slot.site)' missing or of the wrong size")
+            }
+            restoredBaselines[index] = values
+        }
+        rng = try Xoshiro256StarStar(seed: seed, state: words)
+        parameters = restored
+        optimizer = state.optimizer
+        baselineState = restoredBaselines
+        baselineUpdates = state.baselineUpdates
+        completedSteps = state.step
+    }
+
+    /// Writes the run state atomically as versioned JSON.
+    public func save(to path: String) throws {
+        try Checkpoint.write(runState(), to: path)
+    }
+
+    /// Reads a checkpoint and continues from it.
+    public func restore(from path: String) throws {
+        try restore(Checkpoint.read(RunState.self, from: path), source: path)
+    }
+}

@@ -1,0 +1,18 @@
+/// A random input of an ELBO plan, refilled before every step.
+struct NoiseInput {
+    enum Kind: Equatable {
+        /// Standard normal ε (reparameterized Normal sites).
+        case normal
+        /// Standard Gumbel g per class (Gumbel-max and Gumbel-softmax).
+        case gumbel
+        /// Standard logistic L (Bernoulli sites: hard, Concrete, Hard Concrete).
+        case logistic
+    }
+
+    let site: String
+    let tensor: Tensor
+    let kind: Kind
+    /// With paired particles (ARM, DisARM), the second half of the particle
+    /// axis is the antithetic copy (`L → −L`) instead of a copy.
+    let antithetic: Bool
+}
