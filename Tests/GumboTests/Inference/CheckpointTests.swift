@@ -11,8 +11,10 @@ struct CheckpointTests {
         var name: String
     }
 
+    /// A path in a directory of its own per test, so one test's temporary
+    /// file never shows up in another's directory listing.
     func temporaryPath(_ name: String) -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gumbo-checkpoint-tests-\(getpid())")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gumbo-checkpoint-tests-\(getpid())-\(name)")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         return directory.appendingPathComponent(name).path
     }
