@@ -47,12 +47,13 @@ public enum Estimator: Hashable, Sendable, CustomStringConvertible {
     /// The Hard Concrete defaults of Louizos et al. (2018): τ = 2/3, γ = −0.1, ζ = 1.1.
     public static let hardConcreteDefault = Estimator.hardConcrete(temperature: 2.0 / 3.0, lower: -0.1, upper: 1.1)
 
-    /// The command-line spelling, e.g. `reinforce:baseline=ma`,
-    /// `st-gumbel-softmax:tau=0.5`.
+    /// The command-line spelling, e.g. `reinforce` (no baseline),
+    /// `reinforce:baseline=ma`, `st-gumbel-softmax:tau=0.5`.
     public var description: String {
         switch self {
         case .reparameterization: return "reparam"
         case .enumeration: return "enumerate"
+        case .reinforce(.none): return "reinforce"
         case .reinforce(let baseline): return "reinforce:baseline=\(baseline)"
         case .gumbelSoftmax(let t, let st): return "\(st ? "st-" : "")gumbel-softmax:tau=\(t)"
         case .concrete(let t, let st): return "\(st ? "st-" : "")concrete:tau=\(t)"
