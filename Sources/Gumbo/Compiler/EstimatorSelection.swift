@@ -37,7 +37,8 @@ enum EstimatorSelection {
             let estimator: Estimator
             let reason: String
             if let override {
-                try checkOverride(override, name: name, family: family, enumerability: enumerability, use: use)
+                try checkOverride(override, name: name, site: site, family: family, enumerability: enumerability, use: use,
+                                  model: model, guide: guide, dependencies: dependencies)
                 estimator = override
                 reason = "chosen by the user"
             } else {
@@ -125,8 +126,9 @@ enum EstimatorSelection {
 
     // MARK: Overrides
 
-    private static func checkOverride(_ estimator: Estimator, name: String, family: DistributionFamily,
-                                      enumerability: Result<Int, Refusal>, use: RelaxabilityAnalysis.SiteUse?) throws {
+    private static func checkOverride(_ estimator: Estimator, name: String, site: IRNode, family: DistributionFamily,
+                                      enumerability: Result<Int, Refusal>, use: RelaxabilityAnalysis.SiteUse?,
+                                      model: IRProgram, guide: IRProgram, dependencies: DependencyAnalysis) throws {
         func reject(_ why: String) -> ModelError {
             ModelError(.invalidEstimator, subject: name, "\(estimator) cannot estimate this \(family.name) site: \(why)")
         }
@@ -162,8 +164,30 @@ enum EstimatorSelection {
             if !(lower < 0 && upper > 1) {
                 throw reject("the stretch interval must contain [0, 1] strictly (lower < 0 < 1 < upper), got (\(lower), \(upper))")
             }
+        case .localExpectation:
+            guard family.valueType.isDiscrete else { throw reject("local expectation needs a discrete site") }
+            try checkLocalExpectation(name, site: site, model: model, guide: guide, dependencies: dependencies, reject: reject)
         case .arm, .disarm:
             if !isBernoulli { throw reject("ARM and DisARM estimate Bernoulli sites only") }
+        }
+    }
+
+    /// The most element-and-value pairs a local-expectation site may have:
+    /// each is one evaluation of the terms that depend on the site.
+    static let localExpectationBudget = 4096
+
+    private static func checkLocalExpectation(_ name: String, site: IRNode, model: IRProgram, guide: IRProgram,
+                                              dependencies: DependencyAnalysis, reject: (String) -> ModelError) throws {
+        guard site.eventShape.isEmpty else { throw reject("local expectation needs one value per plate element (event shape [])") }
+        if let plate = site.plates.first(where: { model[plate: $0].subsampleSize != nil }) {
+            throw reject("the site is in the subsampled plate '\(model[plate: plate].name)'; every element is flipped in turn, so its plates must be whole")
+        }
+        let pairs = site.plates.reduce(site.valueType.classCount ?? 1) { $0 * model[plate: $1].size }
+        if pairs > localExpectationBudget {
+            throw reject("it has \(pairs) element-value pairs, over the budget of \(localExpectationBudget); use reinforce or disarm")
+        }
+        for dependence in dependencies.guideDependents[name] ?? [] where guide[dependence.term].name != name {
+            throw reject("the guide's '\(guide[dependence.term].name ?? "")' depends on it")
         }
     }
 

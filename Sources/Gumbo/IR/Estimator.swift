@@ -26,12 +26,16 @@ public enum Estimator: Hashable, Sendable, CustomStringConvertible {
     case arm
     /// Antithetic ARM (Dong, Mnih & Tucker 2020), Bernoulli sites.
     case disarm
+    /// Local expectation gradients (Titsias & Lázaro-Gredilla 2015): for
+    /// each element of the site, the exact expectation over its own values
+    /// with the other elements sampled. Discrete sites with few elements.
+    case localExpectation
 
     /// Whether the estimator's gradient is unbiased for the discrete
     /// model's ELBO.
     public var isUnbiased: Bool {
         switch self {
-        case .reparameterization, .enumeration, .reinforce, .arm, .disarm: return true
+        case .reparameterization, .enumeration, .reinforce, .arm, .disarm, .localExpectation: return true
         case .gumbelSoftmax, .concrete, .hardConcrete: return false
         }
     }
@@ -61,6 +65,7 @@ public enum Estimator: Hashable, Sendable, CustomStringConvertible {
             return "hard-concrete:tau=\(shortNumber(t)):lower=\(shortNumber(l)):upper=\(shortNumber(u))"
         case .arm: return "arm"
         case .disarm: return "disarm"
+        case .localExpectation: return "local-expectation"
         }
     }
 }

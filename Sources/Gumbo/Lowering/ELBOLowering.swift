@@ -36,6 +36,12 @@ struct ELBOLowering {
     private var relaxedLogValues: [String: Tensor] = [:]
     private var temperatureValues: [String: Tensor] = [:]
     private var diagnostics: [(label: String, tensor: Tensor)] = []
+    /// For a local-expectation site: q(element d = v) on its (element, value)
+    /// axes, and its element count.
+    private var localWeights: [String: (weights: Tensor, elements: Int)] = [:]
+
+    static func flipAxis(_ site: String) -> String { "\(site)#element" }
+    static func valueAxis(_ site: String) -> String { "\(site)#value" }
 
     static func lower(_ compiled: CompiledModel, treatments: [String: SiteTreatment], particles: Int) throws -> ELBOGraph {
         var builder = try ELBOLowering(compiled: compiled, treatments: treatments, particles: particles)
@@ -46,8 +52,13 @@ struct ELBOLowering {
         self.compiled = compiled
         self.treatments = treatments
         self.particles = particles
-        let enumerated = compiled.model.latentSites.compactMap { site -> String? in
-            if case .enumerated? = treatments[site.name!] { return site.name } else { return nil }
+        // One axis per enumerated site; two (element, value) per local-expectation site.
+        let enumerated = compiled.model.latentSites.flatMap { site -> [String] in
+            switch treatments[site.name!] {
+            case .enumerated?: return [site.name!]
+            case .localExpectation?: return [Self.flipAxis(site.name!), Self.valueAxis(site.name!)]
+            default: return []
+            }
         }
         lowering = ProgramLowering(layout: TensorLayout(enumeratedSites: enumerated, particles: particles,
                                                         plates: compiled.model.plates))
@@ -243,6 +254,15 @@ struct ELBOLowering {
             enumerationWeights[name] = try lowering.graph.softSelect(probabilities, weights: value, axis: -1)
         case .reparameterized:
             throw ModelError(.invalidEstimator, subject: name, "a discrete site cannot be reparameterized")
+        case .localExpectation:
+            let hard: Tensor
+            if classes == 2 && family.name == "Bernoulli" {
+                hard = try bernoulliSample(name, treatment: .hard(score: nil), logProbabilities: logProbabilities, rank: rank, batch: batch)
+            } else {
+                hard = try categoricalSample(name, treatment: .hard(score: nil), logProbabilities: logProbabilities, batch: batch + [classes])
+            }
+            value = try localExpectationValue(name, hard: hard, logProbabilities: logProbabilities, node: node,
+                                              program: program, classes: classes)
         case .hard, .relaxed:
             if classes == 2 && family.name == "Bernoulli" {
                 value = try bernoulliSample(name, treatment: treatment, logProbabilities: logProbabilities, rank: rank, batch: batch)
@@ -253,6 +273,47 @@ struct ELBOLowering {
         }
         guideValues[name] = LoweredValue(value, eventRank: rank, classes: classes)
         return guideValues[name]!
+    }
+
+    /// The value of a local-expectation site (Titsias & Lázaro-Gredilla 2015,
+    /// "Local Expectation Gradients for Black Box Variational Inference"):
+    /// on its element axis `d` and value axis `v`, the hard sample `b` with
+    /// element `d` set to `v`,
+    ///
+    ///     value[d, v] = M_d · onehot(v) + (1 − M_d) · b,   M_d = onehot of element d,
+    ///
+    /// so every term that depends on the site is evaluated at each element's
+    /// every value with the other elements held at the sample. Records
+    /// `q(element d = v)` for the weighting in ``expectation(_:sites:)``.
+    private mutating func localExpectationValue(_ name: String, hard: Tensor, logProbabilities: Tensor, node: IRNode,
+                                                program: IRProgram, classes: Int) throws -> Tensor {
+        let plates = node.plates.map { layout.plateIndex(named: program[plate: $0].name)! }
+        let sizes = plates.map { layout.plates[$0].size }
+        let elements = sizes.reduce(1, *)
+        let flipAxis = layout.enumerationAxis(of: Self.flipAxis(name))!
+        let valueAxis = layout.enumerationAxis(of: Self.valueAxis(name))!
+        // M[d, j] = 1 where plate position j is element d.
+        var maskShape = Array(repeating: 1, count: layout.prefixRank) + [1]
+        maskShape[flipAxis] = elements
+        for (plate, size) in zip(plates, sizes) { maskShape[layout.plateAxis(plate)] = size }
+        var mask = [Double](repeating: 0, count: elements * elements)
+        for d in 0..<elements { mask[d * elements + d] = 1 }
+        let maskTensor = try lowering.graph.constant(mask, shape: Shape(maskShape))
+        var valueShape = Array(repeating: 1, count: layout.prefixRank) + [classes]
+        valueShape[valueAxis] = classes
+        var eye = [Double](repeating: 0, count: classes * classes)
+        for k in 0..<classes { eye[k * classes + k] = 1 }
+        let values = try lowering.graph.constant(eye, shape: Shape(valueShape))
+        let flipped = try lowering.graph.multiply(maskTensor, values)
+        let kept = try lowering.graph.multiply(lowering.graph.subtract(lowering.graph.constant(1), maskTensor), hard)
+        // q(element d = v): the guide's probabilities at element d, read at value v.
+        var atElement = try lowering.graph.multiply(lowering.graph.exp(logProbabilities), maskTensor)
+        for plate in plates {
+            atElement = try lowering.graph.sum(atElement, axis: layout.plateAxis(plate), keepingDimension: true)
+        }
+        let weights = try lowering.graph.softSelect(atElement, weights: values, axis: -1)
+        localWeights[name] = (weights, elements)
+        return try lowering.graph.add(flipped, kept)
     }
 
     /// A Bernoulli site's weights `[1 − y, y]` from logistic noise:
@@ -327,9 +388,12 @@ struct ELBOLowering {
     /// it, which keeps the estimator unbiased and removes the noise of
     /// estimating `E_q[log p(z) − log q(z)]` by sampling.
     private func foldsOwnTermsIntoKL(_ name: String) -> Bool {
-        guard case .hard(score: _?)? = treatments[name], usesAnalyticKL(name),
-              compiled.model.node(named: name)?.valueType.isDiscrete == true else { return false }
-        return true
+        switch treatments[name] {
+        case .hard(score: _?)?, .localExpectation?:
+            return usesAnalyticKL(name) && compiled.model.node(named: name)?.valueType.isDiscrete == true
+        default:
+            return false
+        }
     }
 
     private mutating func modelTerm(_ node: IRNode, values: [IRNodeID: LoweredValue],
@@ -459,6 +523,27 @@ struct ELBOLowering {
         }
         for axis in axes where weighted.shape.dimensions[axis] > 1 {
             weighted = try lowering.graph.sum(weighted, axis: axis, keepingDimension: true)
+        }
+        let local = sites.filter { localWeights[$0] != nil }
+        if local.count > 1 {
+            throw ModelError(.unsupported, subject: local.joined(separator: ", "),
+                "a term depends on two local-expectation sites; estimate one of them another way")
+        }
+        if let site = local.first, let (weights, elements) = localWeights[site],
+           let flipAxis = layout.enumerationAxis(of: Self.flipAxis(site)),
+           let valueAxis = layout.enumerationAxis(of: Self.valueAxis(site)),
+           weighted.shape.dimensions[valueAxis] > 1 {
+            // Σ_v q(d = v) t(d, v) estimates E[t] for every element d. The
+            // value is their mean over d; the gradient reaching q(d = ·) is
+            // each element's whole, so a zero-valued correction adds the
+            // missing (1 − 1/D) of it.
+            func reduce(_ x: Tensor) throws -> Tensor {
+                try lowering.graph.sum(lowering.graph.sum(x, axis: valueAxis, keepingDimension: true), axis: flipAxis, keepingDimension: true)
+            }
+            let mean = try lowering.graph.multiply(reduce(lowering.graph.multiply(weighted, weights)), 1 / Double(elements))
+            let centred = try lowering.graph.subtract(weights, lowering.graph.detach(weights))
+            let correction = try reduce(lowering.graph.multiply(centred, lowering.graph.detach(weighted)))
+            weighted = try lowering.graph.add(mean, lowering.graph.multiply(correction, 1 - 1 / Double(elements)))
         }
         return weighted
     }

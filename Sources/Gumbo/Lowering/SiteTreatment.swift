@@ -10,6 +10,9 @@ enum SiteTreatment {
     case hard(score: ScoreFunction?)
     /// A relaxed sample downstream.
     case relaxed(Relaxation)
+    /// A hard sample, and for each element every value with the other
+    /// elements held at the sample (local expectation gradients).
+    case localExpectation
 
     enum ScoreFunction {
         case reinforce(Baseline)
@@ -37,6 +40,7 @@ enum SiteTreatment {
         case .reinforce(let baseline): self = .hard(score: .reinforce(baseline))
         case .arm: self = .hard(score: .arm)
         case .disarm: self = .hard(score: .disarm)
+        case .localExpectation: self = .localExpectation
         case .gumbelSoftmax(let t, let st), .concrete(let t, let st):
             self = .relaxed(st ? .straightThrough(t) : .soft(t))
         case .hardConcrete(let t, let lower, let upper):

@@ -55,6 +55,18 @@ struct GradientEstimatorTests {
         ("disarm", .disarm, 2),
     ]
 
+    @Test("local expectation (with rain enumerated) gives an unbiased gradient for the sprinkler")
+    func localExpectation() throws {
+        let compiled = try Sprinkler.model().compile(
+            guide: Sprinkler.guide(), options: CompileOptions(estimators: ["rain": .enumeration, "sprinkler": .localExpectation]))
+        let run = try SVI(compiled, configuration: SVIConfiguration(seed: 4))
+        try run.setParameter("a", to: [Self.a])
+        try run.setParameter("b", to: [Self.b])
+        // With one element the site is fully enumerated given the others: exact.
+        let g = try run.estimateGradient()
+        #expect(isClose([g["a"]![0], g["b"]![0]], Self.exact, relative: 1e-7, absolute: 1e-9))
+    }
+
     @Test("unbiased estimators average to the exact gradient within 3 standard errors",
           arguments: unbiased.map(\.0))
     func unbiasedEstimators(_ name: String) throws {

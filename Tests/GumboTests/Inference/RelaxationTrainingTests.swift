@@ -52,3 +52,20 @@ struct RelaxationTrainingTests {
         #expect(line == "step 250/1000  ELBO -1.2346  125 steps/s  ETA 6s")
     }
 }
+
+/// The unbiased route on sparse regression: local expectation gradients.
+@Suite("Local expectation gradients")
+struct LocalExpectationTrainingTests {
+    @Test("a smaller W4 trained with local expectation finds the support with no gate left undecided")
+    func spikeAndSlab() throws {
+        // 100 points, 20 features: the true support is {0, 10}.
+        let data = BenchmarkData.spikeAndSlab(count: 100, features: 20)
+        let compiled = try SpikeAndSlab.model(design: data.design, responses: data.responses)
+            .compile(guide: SpikeAndSlab.guide(features: 20), options: CompileOptions(estimators: ["g": .localExpectation]))
+        let svi = try SVI(compiled, configuration: SVIConfiguration(optimizer: Optimizer.adam(learningRate: 0.01), seed: 2))
+        try svi.run(steps: 1000)
+        let inclusion = svi.parameter("theta")!.map(StableMath.sigmoid)
+        #expect(Set(inclusion.indices.filter { inclusion[$0] > 0.5 }) == [0, 10])
+        #expect(inclusion.allSatisfy { $0 < 0.3 || $0 > 0.7 }, "\(inclusion)")
+    }
+}
