@@ -1,0 +1,34 @@
+/// The running moments of T gradient estimates, per parameter.
+struct GradientSample {
+    /// Parameter names in the order results list them.
+    let order: [String]
+    private(set) var moments: [String: RunningMoments] = [:]
+    var secondsPerEstimate = Double.nan
+
+    init(order: [String]) {
+        self.order = order
+    }
+
+    mutating func add(_ gradient: [String: [Double]]) {
+        for (name, values) in gradient {
+            moments[name, default: RunningMoments(dimension: values.count)].add(values)
+        }
+    }
+
+    /// The parameters estimated, in ``order`` and then by name.
+    var names: [String] {
+        order.filter { moments[$0] != nil } + moments.keys.filter { !order.contains($0) }.sorted()
+    }
+
+    var mean: [String: [Double]] { moments.mapValues(\.mean) }
+    var variances: [String: [Double]] { moments.mapValues(\.variance) }
+    var totalVariance: Double { moments.values.reduce(0) { $0 + $1.variance.reduce(0, +) } }
+
+    func statistics(reference: GradientReference?) -> [GradientStatistics] {
+        names.map { name in
+            let moments = self.moments[name]!
+            return GradientStatistics(name: name, trials: moments.count, mean: moments.mean, variance: moments.variance,
+                                      reference: reference?.gradients[name], referenceStandardError: reference?.standardErrors[name])
+        }
+    }
+}
