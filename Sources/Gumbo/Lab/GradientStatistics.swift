@@ -41,6 +41,25 @@ public struct GradientStatistics: Sendable, Equatable {
         self.referenceStandardError = hasReference ? referenceStandardError : nil
     }
 
+    /// The statistics of `estimates` (T vectors of equal length, T ≥ 2),
+    /// against a reference when one is given (its standard error 0 unless
+    /// given), for estimates made outside the lab.
+    public init(name: String, estimates: [[Double]], reference: [Double]? = nil,
+                referenceStandardError: [Double]? = nil) throws {
+        guard estimates.count >= 2 else { throw LabError.tooFewTrials(estimates.count) }
+        let dimension = estimates[0].count
+        guard estimates.allSatisfy({ $0.count == dimension }) else {
+            throw LabError.invalidSetting("gradient statistics '\(name)': the estimates have different lengths; give vectors of one length")
+        }
+        if let reference, reference.count != dimension || (referenceStandardError.map { $0.count != dimension } ?? false) {
+            throw LabError.invalidSetting("gradient statistics '\(name)': the reference has \(reference.count) components, the estimates \(dimension)")
+        }
+        var moments = RunningMoments(dimension: dimension)
+        for estimate in estimates { moments.add(estimate) }
+        self.init(name: name, trials: estimates.count, mean: moments.mean, variance: moments.variance, reference: reference,
+                  referenceStandardError: reference.map { referenceStandardError ?? $0.map { _ in 0 } })
+    }
+
     /// The components concatenated, in order.
     init(name: String, concatenating parts: [GradientStatistics]) {
         let complete = parts.allSatisfy { $0.reference != nil }
