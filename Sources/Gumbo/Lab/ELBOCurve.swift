@@ -5,7 +5,7 @@ public struct ELBOCurve: Sendable, Equatable {
     public struct Record: Sendable, Equatable {
         /// Steps taken before the record (0: the starting point).
         public let step: Int
-        /// Wall-clock seconds spent in training steps so far (evaluation
+        /// Seconds (by ``LabConfiguration/clock``) spent in training steps so far (evaluation
         /// time excluded), so curves can be drawn over time.
         public let seconds: Double
         /// The true ELBO (hard samples; exact where the evaluation enumerates).

@@ -159,14 +159,14 @@ public struct EstimatorLab: Sendable {
         var durations: [Double] = []
         durations.reserveCapacity(trials)
         for _ in 0..<trials {
-            let start = LabClock.now()
+            let start = configuration.clock.now()
             let gradient: [String: [Double]]
             do {
                 gradient = try svi.estimateGradient()
             } catch {
                 throw LabError.invalidAssignment(assignment: assignment.map { assignments[$0].name } ?? "reference", reason: "\(error)")
             }
-            durations.append(LabClock.now() - start)
+            durations.append(configuration.clock.now() - start)
             sample.add(gradient)
         }
         sample.secondsPerEstimate = LabClock.median(durations)
@@ -302,7 +302,7 @@ public struct EstimatorLab: Sendable {
         for step in settings.recordSteps {
             var objectiveSum = 0.0
             var objectiveCount = 0
-            let start = LabClock.now()
+            let start = configuration.clock.now()
             do {
                 while svi.completedSteps < step {
                     try svi.step()
@@ -312,7 +312,7 @@ public struct EstimatorLab: Sendable {
             } catch let error as SVIError {
                 failure = error.description
             }
-            seconds += LabClock.now() - start
+            seconds += configuration.clock.now() - start
             if failure != nil { break }
             let evaluation = try svi.evaluate(particles: settings.evaluationParticles, seed: settings.evaluationSeed)
             records.append(ELBOCurve.Record(step: step, seconds: seconds, elbo: evaluation.elbo,

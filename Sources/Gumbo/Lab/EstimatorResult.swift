@@ -19,7 +19,7 @@ public struct EstimatorResult: Sendable, Equatable {
     /// the summary over the whole gradient. Learned temperatures, which
     /// only some assignments have, are left out.
     public let overall: GradientStatistics
-    /// The median wall-clock seconds per gradient estimate over the T estimates.
+    /// The median seconds per gradient estimate over the T estimates, by ``LabConfiguration/clock``.
     public let secondsPerEstimate: Double
     /// The training run, when curves were asked for.
     public let curve: ELBOCurve?

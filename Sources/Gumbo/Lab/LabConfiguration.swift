@@ -33,9 +33,12 @@ public struct LabConfiguration: Sendable {
     /// Particle counts K for a variance-against-particles sweep (for
     /// example `[1, 2, 4, 8, 16]`), empty for none.
     public var particleSweep: [Int]
+    /// The clock for the time per estimate and the curves' training time.
+    public var clock: LabClock
 
     public init(trials: Int = 200, seed: UInt64 = 0, particles: Int = 1, parameters: [String: [Double]] = [:],
-                reference: ReferenceMode = .automatic(), curves: CurveSettings? = nil, particleSweep: [Int] = []) {
+                reference: ReferenceMode = .automatic(), curves: CurveSettings? = nil, particleSweep: [Int] = [],
+                clock: LabClock = .wall) {
         self.trials = trials
         self.seed = seed
         self.particles = particles
@@ -43,5 +46,6 @@ public struct LabConfiguration: Sendable {
         self.reference = reference
         self.curves = curves
         self.particleSweep = particleSweep
+        self.clock = clock
     }
 }

@@ -2,7 +2,7 @@ extension LabReport {
     /// The report as one JSON object, assignments and estimators named by
     /// their command-line spelling:
     ///
-    ///     {"model": "sprinkler", "trials": 200, "seed": 0, "particles": 1,
+    ///     {"model": "sprinkler", "trials": 200, "seed": 0, "particles": 1, "clock": "wall",
     ///      "parameters": {"a": [0], …},
     ///      "reference": {"kind": "exact", "source": "enumerate", "samples": 1, "gradients": {…}, "standard_errors": {…}, …},
     ///      "groups": [{"name": "rain", "site": "rain", "parameters": ["a"]}, …],
@@ -21,6 +21,7 @@ extension LabReport {
             ("trials", .number(Double(configuration.trials))),
             ("seed", .number(Double(configuration.seed))),
             ("particles", .number(Double(configuration.particles))),
+            ("clock", .string(configuration.clock.rawValue)),
             ("parameters", .object(parameterValues.keys.sorted().map { ($0, .numbers(parameterValues[$0]!)) })),
             ("reference", reference.map(Self.json) ?? .null),
             ("groups", .array(groups.map { group in

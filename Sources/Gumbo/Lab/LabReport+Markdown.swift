@@ -83,7 +83,8 @@ extension LabReport {
         let point = given.isEmpty ? "the initial parameters" : "given values of \(given.joined(separator: ", ")) (others initial)"
         var text = "## Estimator lab: \(model)\n\n"
         text += "Gradients at \(point): T = \(configuration.trials) estimates per assignment, seed \(configuration.seed), "
-        text += "K = \(configuration.particles) particle\(configuration.particles == 1 ? "" : "s") unless the table says otherwise.\n\n"
+        text += "K = \(configuration.particles) particle\(configuration.particles == 1 ? "" : "s") unless the table says otherwise; "
+        text += "times by the \(configuration.clock == .wall ? "wall clock" : "thread's CPU clock").\n\n"
         text += referenceSentence() + "\n\n"
         text += markdownTable()
         if let curves = markdownCurveTable() {

@@ -10,7 +10,7 @@ public struct ParticleSweepPoint: Sendable, Equatable {
     public let overall: GradientStatistics?
     /// `Σ` variance over every grouped parameter.
     public var totalVariance: Double? { overall?.totalVariance }
-    /// The median wall-clock seconds per estimate.
+    /// The median seconds per estimate, by ``LabConfiguration/clock``.
     public let secondsPerEstimate: Double?
     /// Why the assignment cannot run with K particles (ARM with an odd K, a
     /// leave-one-out baseline with K = 1), when it cannot.

@@ -108,11 +108,16 @@ struct SprinklerLabTests {
         #expect(isClose(try #require(overall.totalMeanSquaredError), expected, relative: 1e-12))
     }
 
-    @Test("every assignment is timed")
+    @Test("every assignment is timed, by the wall clock or the thread's CPU clock")
     func timing() throws {
         for result in try Self.report.get().results {
             #expect(result.secondsPerEstimate > 0 && result.secondsPerEstimate < 1, "\(result.name)")
         }
+        let cpu = try EstimatorLab(Self.compiled, assignments: [Self.assignments[1]],
+                                   configuration: LabConfiguration(trials: 20, clock: .threadCPU)).run()
+        #expect(cpu.results[0].secondsPerEstimate > 0 && cpu.results[0].secondsPerEstimate < 1)
+        #expect(cpu.json.text.contains(#""clock":"thread_cpu""#))
+        #expect(cpu.markdown().contains("times by the thread's CPU clock"))
     }
 
     @Test("the same seed gives the same estimates; a different seed different ones")
@@ -219,6 +224,7 @@ struct SprinklerLabTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(object["model"] as? String == "sprinkler")
         #expect(number(object["trials"]) == 400 && number(object["seed"]) == 1 && number(object["particles"]) == 1)
+        #expect(object["clock"] as? String == "wall")
         let reference = try #require(object["reference"] as? [String: Any])
         #expect(reference["kind"] as? String == "exact" && reference["source"] as? String == "enumerate")
         #expect(reference["gradients"] as? [String: Any] != nil && reference["standard_errors"] as? [String: Any] != nil)
