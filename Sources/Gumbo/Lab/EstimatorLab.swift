@@ -96,14 +96,17 @@ public struct EstimatorLab: Sendable {
     /// sweep, then the ELBO curves.
     public func run() throws -> LabReport {
         let groups = ParameterGroup.groups(of: compiled)
-        var samples: [GradientSample] = []
-        var surrogates: [Bool] = []
-        var parameterValues: [String: [Double]] = [:]
-        for index in assignments.indices {
-            let svi = try makeSVI(index, particles: particles(of: index), seed: configuration.seed)
-            if index == 0 { parameterValues = svi.parameterValues() }
-            samples.append(try measure(svi, trials: configuration.trials, assignment: index))
-            surrogates.append(svi.isSurrogate)
+        let runs = try assignments.indices.map { try makeSVI($0, particles: particles(of: $0), seed: configuration.seed) }
+        var samples = runs.map { _ in GradientSample(order: parameterOrder) }
+        // The assignments take turns, a tenth of the estimates at a time, so
+        // a change in the machine's speed (another process, the CPU's clock)
+        // falls on all of them alike, while each turn's plan stays in cache.
+        let turns = min(configuration.trials, 10)
+        for turn in 0..<turns {
+            let count = configuration.trials * (turn + 1) / turns - configuration.trials * turn / turns
+            for index in assignments.indices {
+                try measure(runs[index], trials: count, into: &samples[index], name: assignments[index].name)
+            }
         }
         let reference = try findReference(samples)
         var results: [EstimatorResult] = []
@@ -115,8 +118,8 @@ public struct EstimatorLab: Sendable {
             let statistics = samples[index].statistics(reference: reference)
             results.append(EstimatorResult(
                 name: assignments[index].name,
-                estimators: Dictionary(uniqueKeysWithValues: variants[index].estimators.map { ($0.site, $0.estimator) }),
-                isSurrogate: surrogates[index],
+                estimators: Self.estimators(of: variants[index]),
+                isSurrogate: runs[index].isSurrogate,
                 particles: particles(of: index),
                 parameters: statistics,
                 groups: Self.group(statistics, into: groups),
@@ -126,7 +129,7 @@ public struct EstimatorLab: Sendable {
                 sweep: sweep))
         }
         return LabReport(model: compiled.model.name, configuration: configuration, groups: groups,
-                         parameterValues: parameterValues, reference: reference, results: results)
+                         parameterValues: runs[0].parameterValues(), reference: reference, results: results)
     }
 
     private func particles(of index: Int) -> Int {
@@ -154,23 +157,24 @@ public struct EstimatorLab: Sendable {
     }
 
     /// T estimates from `svi`, each timed.
-    private func measure(_ svi: SVI, trials: Int, assignment: Int?) throws -> GradientSample {
+    private func measure(_ svi: SVI, trials: Int, name: String) throws -> GradientSample {
         var sample = GradientSample(order: parameterOrder)
-        var durations: [Double] = []
-        durations.reserveCapacity(trials)
+        try measure(svi, trials: trials, into: &sample, name: name)
+        return sample
+    }
+
+    /// Adds `trials` timed estimates from `svi` to `sample`.
+    private func measure(_ svi: SVI, trials: Int, into sample: inout GradientSample, name: String) throws {
         for _ in 0..<trials {
             let start = configuration.clock.now()
             let gradient: [String: [Double]]
             do {
                 gradient = try svi.estimateGradient()
             } catch {
-                throw LabError.invalidAssignment(assignment: assignment.map { assignments[$0].name } ?? "reference", reason: "\(error)")
+                throw LabError.invalidAssignment(assignment: name, reason: "\(error)")
             }
-            durations.append(configuration.clock.now() - start)
-            sample.add(gradient)
+            sample.add(gradient, seconds: configuration.clock.now() - start)
         }
-        sample.secondsPerEstimate = LabClock.median(durations)
-        return sample
     }
 
     /// Parameter names in program order (model, then guide); names the
@@ -221,7 +225,7 @@ public struct EstimatorLab: Sendable {
             let svi = try makeSVI(enumerated, name: "enumerate", particles: 1, seed: referenceSeed)
             let elbo = svi.training.elbo
             if elbo.noise.isEmpty && elbo.subsamples.isEmpty {
-                let gradient = try measure(svi, trials: 1, assignment: nil).mean
+                let gradient = try measure(svi, trials: 1, name: "enumerate").mean
                 return GradientReference(kind: .exact, source: "enumerate", estimators: Self.estimators(of: enumerated),
                                          particles: 1, samples: 1, gradients: gradient,
                                          standardErrors: gradient.mapValues { $0.map { _ in 0 } },
@@ -252,12 +256,12 @@ public struct EstimatorLab: Sendable {
         }
         for (name, variant) in fallbacks where variant.estimators.allSatisfy(\.estimator.isUnbiased) {
             let svi = try makeSVI(variant, name: name, particles: configuration.particles, seed: configuration.seed)
-            let pilot = try measure(svi, trials: configuration.trials, assignment: nil)
+            let pilot = try measure(svi, trials: configuration.trials, name: name)
             candidates.append((name, variant, configuration.particles, pilot.totalVariance))
         }
         guard let best = candidates.min(by: { $0.variance < $1.variance }) else { return nil }
         let svi = try makeSVI(best.variant, name: best.name, particles: best.particles, seed: referenceSeed)
-        let sample = try measure(svi, trials: referenceSamples, assignment: nil)
+        let sample = try measure(svi, trials: referenceSamples, name: best.name)
         let variances = sample.variances
         return GradientReference(kind: .sampled, source: best.name, estimators: Self.estimators(of: best.variant),
                                  particles: best.particles, samples: referenceSamples, gradients: sample.mean,
@@ -283,7 +287,7 @@ public struct EstimatorLab: Sendable {
         for (name, value) in configuration.parameters.sorted(by: { $0.key < $1.key }) {
             try svi.setParameter(name, to: value)
         }
-        let sample = try measure(svi, trials: configuration.trials, assignment: index)
+        let sample = try measure(svi, trials: configuration.trials, name: assignments[index].name)
         let statistics = sample.statistics(reference: reference)
         return ParticleSweepPoint(particles: particles, groups: Self.group(statistics, into: groups),
                                   overall: Self.overall(statistics, groups: groups),

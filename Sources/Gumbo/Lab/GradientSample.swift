@@ -3,13 +3,15 @@ struct GradientSample {
     /// Parameter names in the order results list them.
     let order: [String]
     private(set) var moments: [String: RunningMoments] = [:]
-    var secondsPerEstimate = Double.nan
+    /// The time each estimate took.
+    private(set) var durations: [Double] = []
 
     init(order: [String]) {
         self.order = order
     }
 
-    mutating func add(_ gradient: [String: [Double]]) {
+    mutating func add(_ gradient: [String: [Double]], seconds: Double) {
+        durations.append(seconds)
         for (name, values) in gradient {
             moments[name, default: RunningMoments(dimension: values.count)].add(values)
         }
@@ -19,6 +21,9 @@ struct GradientSample {
     var names: [String] {
         order.filter { moments[$0] != nil } + moments.keys.filter { !order.contains($0) }.sorted()
     }
+
+    /// The median time per estimate.
+    var secondsPerEstimate: Double { LabClock.median(durations) }
 
     var mean: [String: [Double]] { moments.mapValues(\.mean) }
     var variances: [String: [Double]] { moments.mapValues(\.variance) }
