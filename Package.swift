@@ -16,9 +16,11 @@ let package = Package(
         // The reference workloads of BENCHMARKS.md, shared by the command,
         // the benchmarks, the examples and the tests.
         .target(name: "GumboWorkloads", dependencies: ["Gumbo"]),
+        // The `gumbo` command's subcommands, a library so the tests can run them.
+        .target(name: "GumboCommands", dependencies: ["Gumbo", "GumboWorkloads"]),
 
         // MARK: Command-line tools
-        .executableTarget(name: "gumbo", dependencies: ["Gumbo", "GumboWorkloads"]),
+        .executableTarget(name: "gumbo", dependencies: ["GumboCommands"]),
         .executableTarget(name: "gumbo-bench", dependencies: ["Gumbo", "GumboWorkloads"]),
 
         // MARK: Tests
@@ -29,7 +31,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GumboTests",
-            dependencies: ["Gumbo", "GumboWorkloads", "GumboTestSupport"]
+            dependencies: ["Gumbo", "GumboWorkloads", "GumboCommands", "GumboTestSupport"]
         ),
     ]
 )
