@@ -23,6 +23,14 @@ let package = Package(
         .executableTarget(name: "gumbo", dependencies: ["GumboCommands"]),
         .executableTarget(name: "gumbo-bench", dependencies: ["Gumbo", "GumboWorkloads"]),
 
+        // MARK: Examples
+        // Each a tutorial in code: `swift run -c release <name>`.
+        .executableTarget(name: "variance8", dependencies: ["Gumbo", "GumboWorkloads"], path: "Examples/variance8"),
+        .executableTarget(name: "sprinkler", dependencies: ["Gumbo", "GumboWorkloads"], path: "Examples/sprinkler"),
+        .executableTarget(name: "gmm", dependencies: ["Gumbo", "GumboWorkloads"], path: "Examples/gmm"),
+        .executableTarget(name: "spikeslab", dependencies: ["Gumbo", "GumboWorkloads"], path: "Examples/spikeslab"),
+        .executableTarget(name: "dvae", dependencies: ["Gumbo", "GumboWorkloads"], path: "Examples/dvae"),
+
         // MARK: Tests
         .target(
             name: "GumboTestSupport",
