@@ -93,10 +93,17 @@ struct ELBOLowering {
             let raw = try guideTerm(node, values: guideNodes)
             var term = try expectation(raw, sites: compiled.dependencies.guideTermSites[node.id] ?? [])
             if case .hard(score: _?) = treatments[name]! {
-                // The score function's expectation is zero: the guide term
-                // enters the objective as a value only, and its gradient
-                // through the score term below.
-                scoreLogQ[name] = term
+                // The direct gradient of −log q has expectation zero: the
+                // guide term enters the objective as a value only, and the
+                // guide gets its gradient through the score term below.
+                if foldsOwnTermsIntoKL(name) {
+                    guard case .latent(_, let family, _) = node.kind else { continue }
+                    let logQ = try lowering.logProb(family, parameters: node.inputs.map { guideNodes[$0]! },
+                                                    value: guideNodes[node.id]!, eventRank: node.eventShape.count)
+                    scoreLogQ[name] = try scaled(lowering.sumEvent(logQ), plates: node.plates.map { guide[plate: $0].name })
+                } else {
+                    scoreLogQ[name] = term
+                }
                 term = try lowering.graph.detach(term)
             }
             guideTerms[node.id] = term
@@ -314,6 +321,17 @@ struct ELBOLowering {
             && (compiled.dependencies.guideTermSites[guideSite.id] ?? []) == [name]
     }
 
+    /// Whether a score-function site's own terms become the exact KL: a
+    /// discrete site whose prior and guide depend on no other latent site.
+    /// Its score function is then charged only for the terms downstream of
+    /// it, which keeps the estimator unbiased and removes the noise of
+    /// estimating `E_q[log p(z) − log q(z)]` by sampling.
+    private func foldsOwnTermsIntoKL(_ name: String) -> Bool {
+        guard case .hard(score: _?)? = treatments[name], usesAnalyticKL(name),
+              compiled.model.node(named: name)?.valueType.isDiscrete == true else { return false }
+        return true
+    }
+
     private mutating func modelTerm(_ node: IRNode, values: [IRNodeID: LoweredValue],
                                     guideNodes: [IRNodeID: LoweredValue]) throws -> Tensor {
         let rank = node.eventShape.count
@@ -329,6 +347,8 @@ struct ELBOLowering {
                 } else {
                     term = try lowering.logProb(family, parameters: parameters, value: values[node.id]!, eventRank: rank)
                 }
+            } else if foldsOwnTermsIntoKL(name) {
+                term = try negativeKL(name, family: family, modelParameters: parameters, rank: rank, relaxation: nil)
             } else {
                 term = try lowering.logProb(family, parameters: parameters, value: values[node.id]!, eventRank: rank)
             }
@@ -360,6 +380,9 @@ struct ELBOLowering {
             // The guide's exact negative entropy Σ q log q (its expectation of log q).
             let logQ = try relaxedGuideClassLogProbabilities(name, relaxation: relaxation)
             term = try lowering.graph.sum(lowering.graph.multiply(lowering.graph.exp(logQ), logQ), axis: -1)
+        } else if foldsOwnTermsIntoKL(name) {
+            // Folded into the model term, −KL(q ‖ p).
+            return try lowering.graph.reshape(lowering.graph.constant(0), to: Shape(layout.prefix()))
         } else {
             term = try lowering.logProb(family, parameters: node.inputs.map { values[$0]! }, value: values[node.id]!, eventRank: rank)
         }
@@ -369,8 +392,8 @@ struct ELBOLowering {
     /// The guide's class log-probabilities as the relaxation sees them: for
     /// a Hard Concrete gate, `[log(1 − q₀), log q₀]` with `q₀ = P(gate ≠ 0)
     /// = σ(α − τ log(−γ/ζ))` (Louizos et al. 2018, eq. 12).
-    private mutating func relaxedGuideClassLogProbabilities(_ name: String, relaxation: SiteTreatment.Relaxation) throws -> Tensor {
-        guard case .hardConcrete(let tau, let lower, let upper) = relaxation else { return guideClassLogProbabilities[name]! }
+    private mutating func relaxedGuideClassLogProbabilities(_ name: String, relaxation: SiteTreatment.Relaxation?) throws -> Tensor {
+        guard case .hardConcrete(let tau, let lower, let upper)? = relaxation else { return guideClassLogProbabilities[name]! }
         let alpha = bernoulliLogits[name]!
         let shifted = try lowering.graph.add(alpha, -tau * Foundation.log(-lower / upper))
         let column = try lowering.graph.reshape(shifted, to: Shape(shifted.shape.dimensions + [1]))
@@ -379,7 +402,7 @@ struct ELBOLowering {
 
     /// `−KL(q ‖ p) = −Σ_k q_k (log q_k − log p_k)` over the classes.
     private mutating func negativeKL(_ name: String, family: DistributionFamily, modelParameters: [LoweredValue],
-                                     rank: Int, relaxation: SiteTreatment.Relaxation) throws -> Tensor {
+                                     rank: Int, relaxation: SiteTreatment.Relaxation?) throws -> Tensor {
         let logP = try lowering.classLogProbabilities(family, parameters: modelParameters, eventRank: rank)
         let logQ = try relaxedGuideClassLogProbabilities(name, relaxation: relaxation)
         let kl = try lowering.graph.sum(lowering.graph.multiply(lowering.graph.exp(logQ), lowering.graph.subtract(logQ, logP)), axis: -1)
@@ -468,13 +491,17 @@ struct ELBOLowering {
             if sign < 0 { reduced = try lowering.graph.negate(reduced) }
             cost = try cost.map { try lowering.graph.add($0, reduced) } ?? reduced
         }
-        for dependence in compiled.dependencies.modelDependents[name] ?? [] {
+        let ownTermsFolded = foldsOwnTermsIntoKL(name)
+        for dependence in compiled.dependencies.modelDependents[name] ?? []
+        where !(ownTermsFolded && compiled.model[dependence.term].name == name) {
             try add(modelTerms[dependence.term]!, elementwise: dependence.elementwisePlates.map { compiled.model[plate: $0].name }, sign: 1)
         }
-        for dependence in compiled.dependencies.guideDependents[name] ?? [] {
+        for dependence in compiled.dependencies.guideDependents[name] ?? []
+        where !(ownTermsFolded && compiled.guide[dependence.term].name == name) {
             try add(guideTerms[dependence.term]!, elementwise: dependence.elementwisePlates.map { compiled.guide[plate: $0].name }, sign: -1)
         }
-        var total = cost!
+        // A site that nothing downstream depends on costs nothing.
+        var total = try cost ?? lowering.graph.reshape(lowering.graph.constant(0), to: Shape(layout.prefix()))
         // Broadcast to one cost per particle and per element of the site.
         let site = compiled.model.node(named: name)!
         let plates = site.plates.map { layout.plateIndex(named: compiled.model[plate: $0].name)! }
