@@ -51,12 +51,16 @@ public final class WorkloadRun {
 
     /// Trains until ``settings``' step count is reached (fewer steps after
     /// ``resume(from:)``), reporting progress. With `checkpoint`, the run
-    /// state is written there atomically every `checkpointInterval` steps
-    /// (by default a tenth of the run) and after the last step.
+    /// state is written there atomically before the first step, every
+    /// `checkpointInterval` steps (by default a tenth of the run) and after
+    /// the last step.
     public func train(progress: ProgressReporter? = nil, checkpoint: String? = nil, checkpointInterval: Int? = nil) throws {
         let remaining = max(0, settings.steps - svi.completedSteps)
         let interval = max(1, checkpointInterval ?? settings.steps / 10)
         var reporter = progress
+        // Saving the starting state first finds an unwritable path before
+        // any training is spent.
+        if let checkpoint, remaining > 0 { try svi.save(to: checkpoint) }
         curve.reserveCapacity(curve.count + remaining)
         stepSeconds.reserveCapacity(stepSeconds.count + remaining)
         for _ in 0..<remaining {

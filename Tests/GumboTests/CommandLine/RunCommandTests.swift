@@ -181,6 +181,9 @@ struct RunCommandTests {
         #expect(otherEstimator.status == 1 && otherEstimator.error.contains("does not belong to this run"))
         let absent = gumbo("run", "sprinkler", "--resume", directory.path + "/none.json", "--quiet")
         #expect(absent.status == 1 && absent.error.contains("no such file"))
+        // An unwritable checkpoint fails before any training.
+        let unwritable = gumbo("run", "sprinkler", "--checkpoint", directory.path + "/missing/run.json", "--quiet")
+        #expect(unwritable.status == 1 && unwritable.errorIsOneLine && unwritable.error.contains("cannot be written"))
     }
 
     // MARK: Usage errors
