@@ -52,15 +52,17 @@ public enum Estimator: Hashable, Sendable, CustomStringConvertible {
     public static let hardConcreteDefault = Estimator.hardConcrete(temperature: 2.0 / 3.0, lower: -0.1, upper: 1.1)
 
     /// The command-line spelling, e.g. `reinforce` (no baseline),
-    /// `reinforce:baseline=ma`, `st-gumbel-softmax:tau=0.5`.
+    /// `reinforce:baseline=ma`, `st-gumbel-softmax:tau=0.5`,
+    /// `st-gumbel-softmax:anneal=1:0.5:0.00155`. ``init(parsing:)`` reads
+    /// it back.
     public var description: String {
         switch self {
         case .reparameterization: return "reparam"
         case .enumeration: return "enumerate"
         case .reinforce(.none): return "reinforce"
         case .reinforce(let baseline): return "reinforce:baseline=\(baseline)"
-        case .gumbelSoftmax(let t, let st): return "\(st ? "st-" : "")gumbel-softmax:tau=\(t)"
-        case .concrete(let t, let st): return "\(st ? "st-" : "")concrete:tau=\(t)"
+        case .gumbelSoftmax(let t, let st): return "\(st ? "st-" : "")gumbel-softmax:\(t.options)"
+        case .concrete(let t, let st): return "\(st ? "st-" : "")concrete:\(t.options)"
         case .hardConcrete(let t, let l, let u):
             return "hard-concrete:tau=\(shortNumber(t)):lower=\(shortNumber(l)):upper=\(shortNumber(u))"
         case .arm: return "arm"
@@ -115,6 +117,23 @@ public enum Temperature: Hashable, Sendable, CustomStringConvertible {
 
     /// The temperature at the first step.
     public var initial: Double { value(atStep: 0) }
+
+    /// The lower bound of a learned temperature when the spelling gives
+    /// none (`gumbel-softmax:tau=0.5:learned`).
+    public static let defaultLearnedMinimum = 0.1
+
+    /// The estimator options that spell this temperature:
+    /// `tau=0.5`, `anneal=1:0.5:0.00155`, `tau=0.5:learned`, `tau=1:learned:min=0.2`.
+    var options: String {
+        switch self {
+        case .constant(let tau): return "tau=\(shortNumber(tau))"
+        case .exponential(let initial, let minimum, let rate):
+            return "anneal=\(shortNumber(initial)):\(shortNumber(minimum)):\(shortNumber(rate))"
+        case .learned(let initial, let minimum):
+            return "tau=\(shortNumber(initial)):learned"
+                + (minimum == Self.defaultLearnedMinimum ? "" : ":min=\(shortNumber(minimum))")
+        }
+    }
 
     public var description: String {
         switch self {

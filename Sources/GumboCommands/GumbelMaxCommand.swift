@@ -4,7 +4,10 @@ import Gumbo
 /// `gumbo gumbel-max`: draws argmax(logits + Gumbel noise) many times and
 /// tests the frequencies against softmax(logits) with Pearson's chi-square:
 /// the Gumbel-max trick that every Gumbel-softmax estimator relies on.
-enum GumbelMaxCommand {
+enum GumbelMaxCommand: Command {
+    static let name = "gumbel-max"
+    static let summary = "sample argmax(logits + Gumbel noise) and test it against softmax(logits)"
+
     static let help = """
     usage: gumbo gumbel-max [--logits L1,L2,...] [--draws N] [--seed S] [--json]
 
@@ -13,9 +16,9 @@ enum GumbelMaxCommand {
     logits are W1's: 0.5,-0.3,1.2,0,-1,0.8,0.3,-0.5.
     """
 
-    static func run(_ arguments: [String]) throws -> Int32 {
+    static func run(_ arguments: [String], console: Console) throws {
         let args = try Arguments(arguments, options: ["logits", "draws", "seed"], flags: ["json", "help"])
-        if args.flag("help") { print(help); return 0 }
+        if args.flag("help") { console.print(help); return }
         guard args.positional.isEmpty else { throw Arguments.UsageError(description: "unexpected argument '\(args.positional[0])'") }
         let logits: [Double]
         if let text = args.string("logits") {
@@ -54,20 +57,19 @@ enum GumbelMaxCommand {
                 ("chi_square", .number(statistic)), ("degrees_of_freedom", .number(Double(dof))),
                 ("p_value", .number(pValue)),
             ])
-            print(json.text)
+            console.print(json.text)
         } else {
-            print("Gumbel-max trick: argmax(logits + Gumbel noise) over \(draws) draws (seed \(seed))\n")
-            print("class  logit    softmax   frequency  std. error")
+            console.print("Gumbel-max trick: argmax(logits + Gumbel noise) over \(draws) draws (seed \(seed))\n")
+            console.print("class  logit    softmax   frequency  std. error")
             for k in logits.indices {
                 let p = probabilities[k]
                 let frequency = Double(counts[k]) / Double(draws)
                 let standardError = (p * (1 - p) / Double(draws)).squareRoot()
-                print(String(format: "%5d  %6.3f  %8.5f  %9.5f  %10.5f", k, logits[k], p, frequency, standardError))
+                console.print(String(format: "%5d  %6.3f  %8.5f  %9.5f  %10.5f", k, logits[k], p, frequency, standardError))
             }
-            print(String(format: "\nchi-square %.3f on %d degrees of freedom, p = %.4f", statistic, dof, pValue))
-            print(pValue > 0.001 ? "The frequencies agree with softmax(logits): the trick samples the categorical exactly."
+            console.print(String(format: "\nchi-square %.3f on %d degrees of freedom, p = %.4f", statistic, dof, pValue))
+            console.print(pValue > 0.001 ? "The frequencies agree with softmax(logits): the trick samples the categorical exactly."
                                  : "The frequencies disagree with softmax(logits) (p ≤ 0.001).")
         }
-        return 0
     }
 }

@@ -1,0 +1,93 @@
+import Foundation
+import Gumbo
+
+/// W5 `dvae` as a runnable workload: ``DiscreteVAE`` trained on minibatches
+/// of 100 training images and scored on held-out images.
+///
+/// The default data are ``SyntheticDigits``' 1500 training and 500 test
+/// images; any other ``BinaryImages`` (read from IDX or CSV files) will do.
+/// By default z is straight-through Gumbel-softmax with τ annealed
+/// exponentially from 1 to 0.5, reaching 0.5 by the last step.
+///
+/// Figures: `test_elbo`, the held-out ELBO per image of the *discrete*
+/// model (hard one-hot samples from the encoder, the exact categorical KL),
+/// with its standard error; `elbo_per_image` on the training images; and,
+/// for scale, the training data's `pixel_entropy` and `test_baseline`, the
+/// held-out score of a decoder that ignores the codes and gives each pixel
+/// its training mean. A model that does not beat `test_baseline` has
+/// learned nothing.
+public struct DiscreteVAEWorkload: Workload {
+    public let training: BinaryImages
+    public let test: BinaryImages
+    /// Images per step (at most the training set).
+    public let batch: Int
+    /// Particles of each ELBO evaluation (training and held-out).
+    public let evaluationParticles: Int
+
+    public init(training: BinaryImages, test: BinaryImages, batch: Int = 100, evaluationParticles: Int = 10) {
+        precondition(training.pixelsPerImage == test.pixelsPerImage, "DiscreteVAEWorkload: training and test images differ in size")
+        self.training = training
+        self.test = test
+        self.batch = max(1, min(batch, training.count))
+        self.evaluationParticles = evaluationParticles
+    }
+
+    /// The W5 data: ``SyntheticDigits/trainingAndTest(trainingCount:testCount:seed:)``.
+    public init() {
+        let (training, test) = SyntheticDigits().trainingAndTest()
+        self.init(training: training, test: test)
+    }
+
+    public var name: String { "dvae" }
+    public var label: String { "W5" }
+    public var summary: String { "discrete VAE on binary images: held-out ELBO per image against the pixel-entropy baseline" }
+    public var latentSites: [String] { ["z"] }
+    public var discreteSites: [String] { ["z"] }
+    public var observedSites: [String] { ["x"] }
+    public var defaultSettings: WorkloadSettings { WorkloadSettings(steps: 450, learningRate: 1e-3) }
+
+    public func defaultEstimators(settings: WorkloadSettings) -> [String: Estimator] {
+        ["z": .gumbelSoftmax(temperature: Self.annealing(steps: settings.steps), straightThrough: true)]
+    }
+
+    /// τ(t) = max(0.5, exp(−r·t)) with r = ln 2 / (steps − 1) rounded up to
+    /// three significant digits, so τ reaches 0.5 by the last step t = steps − 1
+    /// and the spelling stays short (`anneal=1:0.5:0.00155` for 450 steps).
+    public static func annealing(steps: Int) -> Temperature {
+        let rate = log(2) / Double(max(steps - 1, 1))
+        let magnitude = pow(10, floor(log10(rate)) - 2)
+        return .exponential(initial: 1, minimum: 0.5, rate: (rate / magnitude).rounded(.up) * magnitude)
+    }
+
+    public func compile(estimators: [String: Estimator]) throws -> CompiledModel {
+        try DiscreteVAE.model(images: training, batch: batch)
+            .compile(guide: DiscreteVAE.guide(images: training, batch: batch), options: CompileOptions(estimators: estimators))
+    }
+
+    public func figures(of svi: SVI, seed: UInt64) throws -> WorkloadFigures {
+        let evaluation = try svi.evaluate(particles: evaluationParticles, seed: seed)
+        let held = try heldOutEvaluation(of: svi, seed: seed)
+        let baseline = -test.pixelCrossEntropy(means: training.pixelMeans)
+        let perImage = evaluation.elbo / Double(training.count)
+        return WorkloadFigures(evaluation: evaluation, figures: [
+            .number("test_elbo", held.elbo / Double(test.count), label: "held-out ELBO per image (\(test.count) images)", digits: 3, unit: "nats"),
+            .number("test_elbo_stderr", held.standardError / Double(test.count), label: "its standard error", digits: 3, unit: "nats"),
+            .number("elbo_per_image", perImage, label: "training ELBO per image (\(training.count) images)", digits: 3, unit: "nats"),
+            .number("pixel_entropy", training.pixelEntropy, label: "training data's per-pixel entropy, per image", digits: 3, unit: "nats"),
+            .number("test_baseline", baseline, label: "held-out score of a decoder that ignores the codes", digits: 3, unit: "nats"),
+        ])
+    }
+
+    /// The discrete model's ELBO on the test images: the model and guide
+    /// built on the test set (no minibatches), with the trained parameters
+    /// copied by name.
+    public func heldOutEvaluation(of svi: SVI, seed: UInt64) throws -> ELBOEvaluation {
+        let compiled = try DiscreteVAE.model(images: test, batch: nil)
+            .compile(guide: DiscreteVAE.guide(images: test, batch: nil))
+        let held = try SVI(compiled)
+        for (name, value) in svi.parameterValues() where held.parameter(name) != nil {
+            try held.setParameter(name, to: value)
+        }
+        return try held.evaluate(particles: evaluationParticles, seed: seed)
+    }
+}
