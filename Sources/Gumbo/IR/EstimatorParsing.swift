@@ -40,7 +40,7 @@ extension Estimator {
     /// The kinds, as spelled on the command line.
     public static let spelledKinds = [
         "reparam", "enumerate", "reinforce", "gumbel-softmax", "st-gumbel-softmax",
-        "concrete", "st-concrete", "hard-concrete", "arm", "disarm",
+        "concrete", "st-concrete", "hard-concrete", "arm", "disarm", "local-expectation",
     ]
 }
 
@@ -89,6 +89,7 @@ private struct EstimatorSpellingParser {
         case "enumerate": try allow([], kind); return .enumeration
         case "arm": try allow([], kind); return .arm
         case "disarm": try allow([], kind); return .disarm
+        case "local-expectation": try allow([], kind); return .localExpectation
         case "reinforce":
             try allow(["baseline", "decay"], kind)
             return .reinforce(baseline: try baseline())

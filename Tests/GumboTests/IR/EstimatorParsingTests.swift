@@ -29,6 +29,7 @@ struct EstimatorParsingTests {
         ("hard-concrete:tau=0.5:lower=-0.2:upper=1.2", .hardConcrete(temperature: 0.5, lower: -0.2, upper: 1.2)),
         ("arm", .arm),
         ("disarm", .disarm),
+        ("local-expectation", .localExpectation),
     ]
 
     @Test("every spelling of BENCHMARKS.md, with and without options", arguments: spellings.map(\.0))
@@ -66,8 +67,8 @@ struct EstimatorParsingTests {
     // MARK: Errors
 
     static let errors: [(String, String)] = [
-        ("", "estimator '': empty; write a kind, one of reparam, enumerate, reinforce, gumbel-softmax, st-gumbel-softmax, concrete, st-concrete, hard-concrete, arm, disarm"),
-        ("gumbel", "estimator 'gumbel': unknown kind; kinds are reparam, enumerate, reinforce, gumbel-softmax, st-gumbel-softmax, concrete, st-concrete, hard-concrete, arm, disarm"),
+        ("", "estimator '': empty; write a kind, one of reparam, enumerate, reinforce, gumbel-softmax, st-gumbel-softmax, concrete, st-concrete, hard-concrete, arm, disarm, local-expectation"),
+        ("gumbel", "estimator 'gumbel': unknown kind; kinds are reparam, enumerate, reinforce, gumbel-softmax, st-gumbel-softmax, concrete, st-concrete, hard-concrete, arm, disarm, local-expectation"),
         ("reinforce:baseline=avg", "estimator 'reinforce:baseline=avg': 'baseline=avg': unknown baseline 'avg'; baselines are none, ma, loo"),
         ("reinforce:decay=0.5", "estimator 'reinforce:decay=0.5': 'decay=0.5': decay applies to the moving-average baseline; write reinforce:baseline=ma:decay=0.5"),
         ("reinforce:baseline=ma:decay=1", "estimator 'reinforce:baseline=ma:decay=1': 'decay=1': decay must be in [0, 1), got '1'"),
