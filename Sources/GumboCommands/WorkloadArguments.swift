@@ -107,10 +107,11 @@ enum WorkloadArguments {
         } ? 2 : 1
     }
 
-    /// A compile error caused by the user's estimator choice, as a usage
-    /// error; any other error unchanged.
+    /// A model error while compiling or lowering a workload, as a usage
+    /// error: the workloads' models are fixed and valid, so it comes from
+    /// the estimators (or particles) the user chose. Any other error unchanged.
     static func usageError(for error: Error) -> Error {
-        if let error = error as? ModelError, [.invalidEstimator, .invalidTemperature, .unknownSite].contains(error.rule) {
+        if let error = error as? ModelError {
             return Arguments.UsageError(description: "--estimator: \(error)")
         }
         return error

@@ -198,7 +198,7 @@ struct RunCommandTests {
         (["run", "mnist"], "gumbo run: unknown workload 'mnist'; workloads are sprinkler, gmm, spikeslab, dvae (W1 is 'gumbo variance')"),
         (["run", "gmm", "extra"], "gumbo run: unexpected argument 'extra'"),
         (["run", "gmm", "--estimator", "q=enumerate"], "gumbo run: --estimator q=enumerate: gmm has no latent site 'q'; its sites are mu, z"),
-        (["run", "gmm", "--estimator", "z=gumbel"], "gumbo run: --estimator: estimator 'gumbel': unknown kind; kinds are reparam, enumerate, reinforce, gumbel-softmax, st-gumbel-softmax, concrete, st-concrete, hard-concrete, arm, disarm"),
+        (["run", "gmm", "--estimator", "z=gumbel"], "gumbo run: --estimator: estimator 'gumbel': unknown kind; kinds are reparam, enumerate, reinforce, gumbel-softmax, st-gumbel-softmax, concrete, st-concrete, hard-concrete, local-expectation, arm, disarm"),
         (["run", "gmm", "--estimator", "z=concrete"], "gumbo run: --estimator: 'z': concrete:tau=0.666667 cannot estimate this Categorical site: binary Concrete relaxes Bernoulli sites only; use gumbel-softmax"),
         (["run", "gmm", "--data", "x.csv"], "gumbo run: --data applies to dvae only; gmm uses the data of BENCHMARKS.md"),
         (["run", "dvae", "--test-data", "x.csv"], "gumbo run: --test-data needs --data (the training images)"),
