@@ -202,7 +202,7 @@ struct RunCommandTests {
         (["run", "gmm", "--estimator", "z=concrete"], "gumbo run: --estimator: 'z': concrete:tau=0.666667 cannot estimate this Categorical site: binary Concrete relaxes Bernoulli sites only; use gumbel-softmax"),
         (["run", "gmm", "--data", "x.csv"], "gumbo run: --data applies to dvae only; gmm uses the data of BENCHMARKS.md"),
         (["run", "dvae", "--test-data", "x.csv"], "gumbo run: --test-data needs --data (the training images)"),
-        (["frobnicate"], "gumbo: unknown command 'frobnicate'; commands are list, run, explain, variance, gumbel-max (run 'gumbo --help')"),
+        (["frobnicate"], "gumbo: unknown command 'frobnicate'; commands are list, run, compare, explain, variance, gumbel-max (run 'gumbo --help')"),
         (["variance", "--trials", "1"], "gumbo variance: --trials must be a whole number in 2…10000000, got '1'"),
         (["explain", "gmm", "--json"], "gumbo explain: unknown option --json"),
         (["list", "--all"], "gumbo list: unknown option --all"),
