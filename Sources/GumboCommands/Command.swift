@@ -24,11 +24,9 @@ protocol Command {
 ///     let status = GumboCommandLine.run(["run", "sprinkler", "--steps", "10", "--json"], console: console)
 ///     // status 0; console.outputLines.last is the JSON object
 public enum GumboCommandLine {
-    /// The subcommands in `--help` order. `compare` (the estimator lab on a
-    /// workload) joins them when the lab library lands; it will parse
-    /// workloads and estimator lists with ``WorkloadArguments`` as `run` does.
+    /// The subcommands in `--help` order.
     static var commands: [any Command.Type] {
-        [ListCommand.self, RunCommand.self, ExplainCommand.self, VarianceCommand.self, GumbelMaxCommand.self]
+        [ListCommand.self, RunCommand.self, CompareCommand.self, ExplainCommand.self, VarianceCommand.self, GumbelMaxCommand.self]
     }
 
     static var usage: String {

@@ -10,8 +10,8 @@ enum ListCommand: Command {
     usage: gumbo list [--json]
 
     Lists the reference workloads of BENCHMARKS.md: W1 (gumbo variance) and W2-W5
-    (gumbo run <workload>), with their latent sites, default settings and the
-    estimators a run uses unless told otherwise.
+    (gumbo run <workload>, gumbo compare <workload>), with their latent sites,
+    default settings and the estimators a run uses unless told otherwise.
     """
 
     static func run(_ arguments: [String], console: Console) throws {
@@ -37,7 +37,7 @@ enum ListCommand: Command {
                 ("particles", .number(Double(settings.particles))), ("seed", .number(Double(settings.seed))),
                 ("estimators", .object(estimators.map { ($0.0, .string($0.1)) })),
             ]))
-            text.append("\(workload.label)  \(name.padding(toLength: 10, withPad: " ", startingAt: 0))  gumbo run \(name)")
+            text.append("\(workload.label)  \(name.padding(toLength: 10, withPad: " ", startingAt: 0))  gumbo run \(name), gumbo compare \(name)")
             text.append("    \(workload.summary)")
             text.append("    sites: \(estimators.map { "\($0.0)=\($0.1)" }.joined(separator: ", ")) (observed \(workload.observedSites.joined(separator: ", ")))")
             text.append("    \(settings.steps) steps, Adam lr \(settings.learningRate), \(settings.particles) particle, seed \(settings.seed)")

@@ -27,9 +27,10 @@ enum RunCommand: Command {
                                 reinforce[:baseline=none|ma|loo][:decay=D],
                                 gumbel-softmax[:tau=T], st-gumbel-softmax[:tau=T],
                                 concrete[:tau=T], st-concrete[:tau=T], hard-concrete,
-                                arm, disarm; a relaxation's tau may be anneal=T0:TMIN:RATE
-                                or learned (tau=T:learned[:min=M]). Other sites keep the
-                                workload's default ('gumbo explain <workload>' shows it).
+                                local-expectation, arm, disarm; a relaxation's tau may be
+                                anneal=T0:TMIN:RATE or learned (tau=T:learned[:min=M]).
+                                Other sites keep the workload's default ('gumbo explain
+                                <workload>' shows it).
           --steps N             total steps (default: the workload's; see 'gumbo list')
           --lr X                Adam's learning rate
           --particles K         samples per step (default 1; 2 for arm, disarm and

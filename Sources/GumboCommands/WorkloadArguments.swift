@@ -75,7 +75,7 @@ enum WorkloadArguments {
 
     /// One `--estimator` value: `SITE=KIND[:OPTIONS]`, or `KIND[:OPTIONS]`
     /// for every discrete site of the workload.
-    static func assignment(_ text: String, workload: any Workload) throws -> [(String, Estimator)] {
+    static func assignment(_ text: String, workload: any Workload, option: String = "--estimator") throws -> [(String, Estimator)] {
         var sites = workload.discreteSites
         var spelling = text
         // A site is named when an '=' comes before any ':' (so that
@@ -83,7 +83,7 @@ enum WorkloadArguments {
         if let equals = text.firstIndex(of: "="), !text[..<equals].contains(":") {
             let site = String(text[..<equals])
             guard workload.latentSites.contains(site) else {
-                throw Arguments.UsageError(description: "--estimator \(text): \(workload.name) has no latent site '\(site)'; its sites are \(workload.latentSites.joined(separator: ", "))")
+                throw Arguments.UsageError(description: "\(option) \(text): \(workload.name) has no latent site '\(site)'; its sites are \(workload.latentSites.joined(separator: ", "))")
             }
             sites = [site]
             spelling = String(text[text.index(after: equals)...])
@@ -92,7 +92,7 @@ enum WorkloadArguments {
             let estimator = try Estimator(parsing: spelling)
             return sites.map { ($0, estimator) }
         } catch let error as EstimatorSpellingError {
-            throw Arguments.UsageError(description: "--estimator: \(error)")
+            throw Arguments.UsageError(description: "\(option): \(error)")
         }
     }
 
@@ -107,10 +107,11 @@ enum WorkloadArguments {
         } ? 2 : 1
     }
 
-    /// A compile error caused by the user's estimator choice, as a usage
-    /// error; any other error unchanged.
+    /// A model error while compiling or lowering a workload, as a usage
+    /// error: the workloads' models are fixed and valid, so it comes from
+    /// the estimators (or particles) the user chose. Any other error unchanged.
     static func usageError(for error: Error) -> Error {
-        if let error = error as? ModelError, [.invalidEstimator, .invalidTemperature, .unknownSite].contains(error.rule) {
+        if let error = error as? ModelError {
             return Arguments.UsageError(description: "--estimator: \(error)")
         }
         return error

@@ -9,7 +9,7 @@ import Foundation
 ///
 /// | kind | options (defaults) |
 /// |---|---|
-/// | `reparam`, `enumerate`, `arm`, `disarm` | none |
+/// | `reparam`, `enumerate`, `local-expectation`, `arm`, `disarm` | none |
 /// | `reinforce` | `baseline=none\|ma\|loo` (none), `decay=D` with `baseline=ma` (0.9) |
 /// | `gumbel-softmax`, `st-gumbel-softmax` | `tau=T` (0.5), or `anneal=T0:TMIN:RATE`, or `learned` with `tau=T` and `min=M` (0.1) |
 /// | `concrete`, `st-concrete` | as Gumbel-softmax, `tau` 2/3 |
@@ -40,7 +40,7 @@ extension Estimator {
     /// The kinds, as spelled on the command line.
     public static let spelledKinds = [
         "reparam", "enumerate", "reinforce", "gumbel-softmax", "st-gumbel-softmax",
-        "concrete", "st-concrete", "hard-concrete", "arm", "disarm", "local-expectation",
+        "concrete", "st-concrete", "hard-concrete", "local-expectation", "arm", "disarm",
     ]
 }
 
@@ -87,9 +87,9 @@ private struct EstimatorSpellingParser {
         switch kind {
         case "reparam": try allow([], kind); return .reparameterization
         case "enumerate": try allow([], kind); return .enumeration
+        case "local-expectation": try allow([], kind); return .localExpectation
         case "arm": try allow([], kind); return .arm
         case "disarm": try allow([], kind); return .disarm
-        case "local-expectation": try allow([], kind); return .localExpectation
         case "reinforce":
             try allow(["baseline", "decay"], kind)
             return .reinforce(baseline: try baseline())

@@ -59,6 +59,17 @@ public struct DiscreteVAEWorkload: Workload {
         return .exponential(initial: 1, minimum: 0.5, rate: (rate / magnitude).rounded(.up) * magnitude)
     }
 
+    /// The default (straight-through Gumbel-softmax, annealed) against
+    /// REINFORCE with a moving-average and a leave-one-out baseline.
+    public func comparedEstimators(settings: WorkloadSettings) -> [[String: Estimator]] {
+        [defaultEstimators(settings: settings)]
+            + everyDiscreteSite([.reinforce(baseline: .movingAverageDefault), .reinforce(baseline: .leaveOneOut)])
+    }
+
+    /// One hard sample per image: the evaluation already averages over
+    /// every training image.
+    public var curveEvaluationParticles: Int { 1 }
+
     public func compile(estimators: [String: Estimator]) throws -> CompiledModel {
         try DiscreteVAE.model(images: training, batch: batch)
             .compile(guide: DiscreteVAE.guide(images: training, batch: batch), options: CompileOptions(estimators: estimators))

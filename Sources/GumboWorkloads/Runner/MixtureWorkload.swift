@@ -25,6 +25,19 @@ public struct MixtureWorkload: Workload {
     public var observedSites: [String] { ["x"] }
     public var defaultSettings: WorkloadSettings { WorkloadSettings(steps: 1000, learningRate: 0.05) }
 
+    /// BENCHMARKS' estimators for z: enumeration, REINFORCE with a
+    /// baseline (moving average; leave-one-out), straight-through and soft
+    /// Gumbel-softmax at τ = 0.5.
+    public func comparedEstimators(settings: WorkloadSettings) -> [[String: Estimator]] {
+        everyDiscreteSite([
+            .enumeration, .reinforce(baseline: .movingAverageDefault), .reinforce(baseline: .leaveOneOut),
+            .gumbelSoftmax(temperature: .constant(0.5), straightThrough: true),
+            .gumbelSoftmax(temperature: .constant(0.5), straightThrough: false),
+        ])
+    }
+
+    public var curveEvaluationParticles: Int { 10 }
+
     public func compile(estimators: [String: Estimator]) throws -> CompiledModel {
         try GaussianMixture.model(data: data).compile(guide: GaussianMixture.guide(count: data.count),
                                                       options: CompileOptions(estimators: estimators))

@@ -24,6 +24,17 @@ public struct SpikeAndSlabWorkload: Workload {
     public var observedSites: [String] { ["y"] }
     public var defaultSettings: WorkloadSettings { WorkloadSettings(steps: 2000, learningRate: 0.01) }
 
+    /// BENCHMARKS' estimators for g: binary Concrete (τ = 2/3) soft and
+    /// straight-through, Hard Concrete, REINFORCE with a baseline, and the
+    /// unbiased low-variance ones, DisARM and local expectation.
+    public func comparedEstimators(settings: WorkloadSettings) -> [[String: Estimator]] {
+        let tau = Temperature.constant(2.0 / 3.0)
+        return everyDiscreteSite([
+            .concrete(temperature: tau, straightThrough: false), .concrete(temperature: tau, straightThrough: true),
+            .hardConcreteDefault, .reinforce(baseline: .movingAverageDefault), .disarm, .localExpectation,
+        ])
+    }
+
     public func compile(estimators: [String: Estimator]) throws -> CompiledModel {
         try SpikeAndSlab.model(design: design, responses: responses)
             .compile(guide: SpikeAndSlab.guide(features: weights.count), options: CompileOptions(estimators: estimators))

@@ -22,6 +22,20 @@ public struct SprinklerWorkload: Workload {
     public var observedSites: [String] { ["wet"] }
     public var defaultSettings: WorkloadSettings { WorkloadSettings(steps: 1000, learningRate: 0.05) }
 
+    /// Every estimator of a Bernoulli site, on both sites (local
+    /// expectation cannot take both: the wet term depends on the two).
+    public func comparedEstimators(settings: WorkloadSettings) -> [[String: Estimator]] {
+        let tau = Temperature.constant(2.0 / 3.0)
+        return everyDiscreteSite([
+            .enumeration, .reinforce(baseline: .none), .reinforce(baseline: .movingAverageDefault),
+            .reinforce(baseline: .leaveOneOut), .arm, .disarm,
+            .concrete(temperature: tau, straightThrough: false), .concrete(temperature: tau, straightThrough: true),
+            .hardConcreteDefault,
+        ])
+    }
+
+    public var curveEvaluationParticles: Int { 1 }   // exact: both sites are enumerated
+
     public func compile(estimators: [String: Estimator]) throws -> CompiledModel {
         try Sprinkler.model().compile(guide: Sprinkler.guide(), options: CompileOptions(estimators: estimators))
     }

@@ -33,10 +33,22 @@ public protocol Workload: Sendable {
     func compile(estimators: [String: Estimator]) throws -> CompiledModel
     /// The honest ELBO of the trained guide and the workload's own figures.
     func figures(of svi: SVI, seed: UInt64) throws -> WorkloadFigures
+    /// The estimator assignments `gumbo compare` measures unless told
+    /// otherwise: the ones `BENCHMARKS.md` names for the workload, by site.
+    func comparedEstimators(settings: WorkloadSettings) -> [[String: Estimator]]
+    /// Hard samples per ELBO evaluation on an estimator-lab curve: enough
+    /// for a readable curve, few enough to evaluate at 20 points per run.
+    var curveEvaluationParticles: Int { get }
 }
 
 extension Workload {
     public func defaultEstimators(settings: WorkloadSettings) -> [String: Estimator] { [:] }
+    public var curveEvaluationParticles: Int { 100 }
+
+    /// Each estimator on every discrete site.
+    func everyDiscreteSite(_ estimators: [Estimator]) -> [[String: Estimator]] {
+        estimators.map { estimator in Dictionary(uniqueKeysWithValues: discreteSites.map { ($0, estimator) }) }
+    }
 }
 
 /// The training settings of a run.

@@ -2,11 +2,12 @@ import Foundation
 import Testing
 import GumboTestSupport
 
-/// `gumbo list`, `explain`, `variance`, `gumbel-max` and `--help`, end to end.
+/// `gumbo list`, `explain`, `variance`, `gumbel-max` and `--help`, end to end
+/// (`run` and `compare` have suites of their own).
 @Suite("gumbo commands")
 struct CommandTests {
     @Test("--help on every command prints its usage and exits 0",
-          arguments: ["list", "run", "explain", "variance", "gumbel-max"])
+          arguments: ["list", "run", "compare", "explain", "variance", "gumbel-max"])
     func help(_ command: String) {
         let run = gumbo(command, "--help")
         #expect(run.status == 0)
@@ -19,7 +20,7 @@ struct CommandTests {
         for run in [gumbo(), gumbo("--help")] {
             #expect(run.status == 0)
             #expect(run.output.hasPrefix("usage: gumbo <command>"))
-            for command in ["list", "run", "explain", "variance", "gumbel-max"] { #expect(run.output.contains("  \(command) ")) }
+            for command in ["list", "run", "compare", "explain", "variance", "gumbel-max"] { #expect(run.output.contains("  \(command) ")) }
         }
     }
 
