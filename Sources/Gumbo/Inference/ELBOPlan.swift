@@ -44,14 +44,21 @@ final class ELBOPlan {
     /// Draws fresh noise into every noise input. With paired particles,
     /// the second half of the particle axis copies the first (common random
     /// numbers), negated for antithetic logistic inputs (`u → 1 − u`).
+    ///
+    /// The draws are those of ``RandomNumberGenerator/nextStandardNormal()``,
+    /// ``RandomNumberGenerator/nextStandardGumbel()`` and
+    /// ``RandomNumberGenerator/nextStandardLogistic()`` from the same
+    /// uniforms in the same order, transformed four at a time by
+    /// ``NoiseSampler`` (so they agree with the scalar samplers to a few ulps).
     func fillNoise(using rng: inout Xoshiro256StarStar) {
         let paired = elbo.isPaired
         for (buffer, kind, antithetic) in noiseBuffers {
             let count = paired ? buffer.count / 2 : buffer.count
+            let start = buffer.baseAddress!
             switch kind {
-            case .normal: for i in 0..<count { buffer[i] = rng.nextStandardNormal() }
-            case .gumbel: for i in 0..<count { buffer[i] = rng.nextStandardGumbel() }
-            case .logistic: for i in 0..<count { buffer[i] = rng.nextStandardLogistic() }
+            case .normal: NoiseSampler.fillStandardNormal(start, count: count, using: &rng)
+            case .gumbel: NoiseSampler.fillStandardGumbel(start, count: count, using: &rng)
+            case .logistic: NoiseSampler.fillStandardLogistic(start, count: count, using: &rng)
             }
             if paired {
                 for i in 0..<count { buffer[count + i] = antithetic ? -buffer[i] : buffer[i] }

@@ -267,12 +267,15 @@ struct PlanLowering {
         case .logSumExp(let axis):
             i.opcode = .logSumExp
             setLines(&i, inputs[0].shape, axis: axis)
+            scratchCount = max(scratchCount, SoftmaxKernels.scratchCount(length: i.length))
         case .softmax(let axis):
             i.opcode = .softmax
             setLines(&i, inputs[0].shape, axis: axis)
+            scratchCount = max(scratchCount, SoftmaxKernels.scratchCount(length: i.length))
         case .logSoftmax(let axis):
             i.opcode = .logSoftmax
             setLines(&i, inputs[0].shape, axis: axis)
+            scratchCount = max(scratchCount, SoftmaxKernels.scratchCount(length: i.length))
         case .argmax(let axis):
             i.opcode = .argmax
             setLines(&i, inputs[0].shape, axis: axis)
