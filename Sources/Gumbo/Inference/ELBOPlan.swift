@@ -8,6 +8,11 @@ final class ELBOPlan {
     /// Scratch permutations for drawing minibatches without replacement.
     private var permutations: [[Int32]]
     private var swaps: [[Int32]]
+    /// The parameter inputs (the model's and guide's, then learned
+    /// temperatures), in the order the plan lays them out: with gradients,
+    /// their values and gradients are each one contiguous block
+    /// (``Plan/contiguousBlock(of:)``).
+    let parameterInputs: [Tensor]
     /// Parameter inputs by name, with their value (and gradient) buffers.
     let parameterBuffers: [String: UnsafeMutableBufferPointer<Double>]
     let gradientBuffers: [String: UnsafeMutableBufferPointer<Double>]
@@ -18,6 +23,7 @@ final class ELBOPlan {
         self.elbo = elbo
         let learnedInputs = elbo.temperatures.filter(\.isLearned).map(\.input)
         let parameterInputs = elbo.parameters.map(\.input) + learnedInputs
+        self.parameterInputs = parameterInputs
         let plan = try Plan(graph: elbo.graph, outputs: [elbo.loss, elbo.objective, elbo.particleObjectives] + elbo.baselines.map(\.cost)
                             + elbo.diagnostics.map(\.tensor),
                         gradients: withGradients ? parameterInputs : [])
