@@ -8,6 +8,11 @@ final class ELBOPlan {
     /// Scratch permutations for drawing minibatches without replacement.
     private var permutations: [[Int32]]
     private var swaps: [[Int32]]
+    /// The parameter inputs (the model's and guide's, then learned
+    /// temperatures), in the order the plan lays them out: with gradients,
+    /// their values and gradients are each one contiguous block
+    /// (``Plan/contiguousBlock(of:)``).
+    let parameterInputs: [Tensor]
     /// Parameter inputs by name, with their value (and gradient) buffers.
     let parameterBuffers: [String: UnsafeMutableBufferPointer<Double>]
     let gradientBuffers: [String: UnsafeMutableBufferPointer<Double>]
@@ -18,6 +23,7 @@ final class ELBOPlan {
         self.elbo = elbo
         let learnedInputs = elbo.temperatures.filter(\.isLearned).map(\.input)
         let parameterInputs = elbo.parameters.map(\.input) + learnedInputs
+        self.parameterInputs = parameterInputs
         let plan = try Plan(graph: elbo.graph, outputs: [elbo.loss, elbo.objective, elbo.particleObjectives] + elbo.baselines.map(\.cost)
                             + elbo.diagnostics.map(\.tensor),
                         gradients: withGradients ? parameterInputs : [])
@@ -44,14 +50,21 @@ final class ELBOPlan {
     /// Draws fresh noise into every noise input. With paired particles,
     /// the second half of the particle axis copies the first (common random
     /// numbers), negated for antithetic logistic inputs (`u → 1 − u`).
+    ///
+    /// The draws are those of ``RandomNumberGenerator/nextStandardNormal()``,
+    /// ``RandomNumberGenerator/nextStandardGumbel()`` and
+    /// ``RandomNumberGenerator/nextStandardLogistic()`` from the same
+    /// uniforms in the same order, transformed four at a time by
+    /// ``NoiseSampler`` (so they agree with the scalar samplers to a few ulps).
     func fillNoise(using rng: inout Xoshiro256StarStar) {
         let paired = elbo.isPaired
         for (buffer, kind, antithetic) in noiseBuffers {
             let count = paired ? buffer.count / 2 : buffer.count
+            let start = buffer.baseAddress!
             switch kind {
-            case .normal: for i in 0..<count { buffer[i] = rng.nextStandardNormal() }
-            case .gumbel: for i in 0..<count { buffer[i] = rng.nextStandardGumbel() }
-            case .logistic: for i in 0..<count { buffer[i] = rng.nextStandardLogistic() }
+            case .normal: NoiseSampler.fillStandardNormal(start, count: count, using: &rng)
+            case .gumbel: NoiseSampler.fillStandardGumbel(start, count: count, using: &rng)
+            case .logistic: NoiseSampler.fillStandardLogistic(start, count: count, using: &rng)
             }
             if paired {
                 for i in 0..<count { buffer[count + i] = antithetic ? -buffer[i] : buffer[i] }

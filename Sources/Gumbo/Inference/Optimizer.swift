@@ -70,12 +70,9 @@ public struct Optimizer: Codable, Sendable, Equatable {
             let stepSize = learningRate / correction1
             firstMoment.withUnsafeMutableBufferPointer { m in
                 secondMoment.withUnsafeMutableBufferPointer { v in
-                    for i in 0..<n {
-                        let g = gradients[i] * scale
-                        m[i] = beta1 * m[i] + (1 - beta1) * g
-                        v[i] = beta2 * v[i] + (1 - beta2) * g * g
-                        parameters[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + epsilon)
-                    }
+                    Self.adam(parameters: parameters, gradients: gradients, m: m.baseAddress!, v: v.baseAddress!, count: n,
+                              scale: scale, beta1: beta1, beta2: beta2, stepSize: stepSize,
+                              correction2Root: correction2Root, epsilon: epsilon)
                 }
             }
         case .sgd(let learningRate, let momentum):
@@ -90,6 +87,38 @@ public struct Optimizer: Codable, Sendable, Equatable {
                     }
                 }
             }
+        }
+    }
+}
+
+extension Optimizer {
+    /// Adam's update over raw buffers, four parameters at a time (the same
+    /// operations in the same order per element as the scalar tail, so the
+    /// result does not depend on where an element falls).
+    @inline(__always)
+    static func adam(parameters: UnsafeMutablePointer<Double>, gradients: UnsafePointer<Double>,
+                     m: UnsafeMutablePointer<Double>, v: UnsafeMutablePointer<Double>, count n: Int,
+                     scale: Double, beta1: Double, beta2: Double, stepSize: Double,
+                     correction2Root: Double, epsilon: Double) {
+        typealias V = SIMD4<Double>
+        func load(_ p: UnsafePointer<Double>, _ i: Int) -> V { UnsafeRawPointer(p + i).loadUnaligned(as: V.self) }
+        func store(_ x: V, _ p: UnsafeMutablePointer<Double>, _ i: Int) { UnsafeMutableRawPointer(p + i).storeBytes(of: x, as: V.self) }
+        var i = 0
+        while i + 4 <= n {
+            let g = load(gradients, i) * scale
+            let mi = beta1 * load(m, i) + (1 - beta1) * g
+            let vi = beta2 * load(v, i) + (1 - beta2) * g * g
+            store(mi, m, i)
+            store(vi, v, i)
+            store(load(parameters, i) - stepSize * mi / (vi.squareRoot() / correction2Root + epsilon), parameters, i)
+            i += 4
+        }
+        while i < n {
+            let g = gradients[i] * scale
+            m[i] = beta1 * m[i] + (1 - beta1) * g
+            v[i] = beta2 * v[i] + (1 - beta2) * g * g
+            parameters[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + epsilon)
+            i += 1
         }
     }
 }

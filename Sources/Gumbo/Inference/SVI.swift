@@ -24,13 +24,19 @@ public final class SVI {
     public var isSurrogate: Bool { training.elbo.isRelaxed }
 
     let training: ELBOPlan
+
+    /// The compiled training plan, dumped (``Plan/description``): what one
+    /// step runs, for profiling and for tests of the plan the compiler picks.
+    public var planDescription: String { training.plan.description }
     private var optimizer: Optimizer
     private var rng: Xoshiro256StarStar
-    private var parameters: [Double]
-    private var gradients: [Double]
+    /// Every unconstrained parameter, in the plan's own parameter block:
+    /// the forward pass reads them where the optimizer writes them.
+    private let parameters: UnsafeMutableBufferPointer<Double>
+    /// The loss gradient of every parameter, in the plan's gradient block
+    /// (same layout), where the backward pass leaves it.
+    private let gradients: UnsafeMutableBufferPointer<Double>
     private let slots: [ParameterSlot]
-    private let valueSlots: [(destination: UnsafeMutableBufferPointer<Double>, offset: Int)]
-    private let gradientSlots: [(source: UnsafeMutableBufferPointer<Double>, offset: Int)]
     private var baselineState: [[Double]]
     private var baselineUpdates = 0
     private let baselineInputs: [UnsafeMutableBufferPointer<Double>]
@@ -63,7 +69,9 @@ public final class SVI {
         var slots: [ParameterSlot] = []
         var initial: [Double] = []
         for (name, _, node) in elbo.parameters {
-            guard case .parameter(_, let value, let constraint) = node.kind else { continue }
+            guard case .parameter(_, let value, let constraint) = node.kind else {
+                throw SVIError.invalidConfiguration("input '\(name)' is not a parameter")
+            }
             let lastAxis = node.eventShape.last ?? 1
             guard let unconstrained = constraint.unconstrain(value, lastAxis: lastAxis) else {
                 throw ModelError(.invalidParameterValue, subject: name, "initial value must be \(constraint.rule)")
@@ -81,12 +89,16 @@ public final class SVI {
             initial.append(gap > 20 ? gap : Foundation.log(Foundation.expm1(gap)))
         }
         self.slots = slots
-        parameters = initial
-        gradients = Array(repeating: 0, count: initial.count)
+        // The plan lays the parameters out first, in this order: no copies
+        // between the optimizer and the plan.
+        guard let block = training.plan.contiguousBlock(of: training.parameterInputs), block.values.count == initial.count else {
+            throw SVIError.invalidConfiguration("the plan did not lay the parameters out as one block")
+        }
+        parameters = block.values
+        gradients = block.gradients
+        _ = parameters.update(from: initial)
         optimizer = Optimizer(configuration.optimizer, count: initial.count)
         rng = Xoshiro256StarStar(seed: configuration.seed)
-        valueSlots = slots.map { (training.parameterBuffers[$0.name]!, $0.offset) }
-        gradientSlots = slots.map { (training.gradientBuffers[$0.name]!, $0.offset) }
         baselineState = try elbo.baselines.map { Array(repeating: 0, count: try training.plan.valueBuffer(of: $0.input).count) }
         baselineInputs = try elbo.baselines.map { try training.plan.valueBuffer(of: $0.input) }
         baselineCosts = try elbo.baselines.map { try training.plan.valueBuffer(of: $0.cost) }
@@ -104,9 +116,7 @@ public final class SVI {
     @discardableResult
     public func step() throws -> Double {
         let loss = try computeGradient()
-        parameters.withUnsafeMutableBufferPointer { p in
-            gradients.withUnsafeBufferPointer { g in optimizer.update(parameters: p.baseAddress!, gradients: g.baseAddress!) }
-        }
+        optimizer.update(parameters: parameters.baseAddress!, gradients: gradients.baseAddress!)
         completedSteps += 1
         return loss
     }
@@ -124,9 +134,9 @@ public final class SVI {
         return result
     }
 
-    /// Fills the inputs, runs forward and backward, checks for non-finite
-    /// values, copies the loss gradient into `gradients` and updates the
-    /// baselines. Returns the loss.
+    /// Fills the inputs, runs forward and backward (which leaves the loss
+    /// gradient in `gradients`), checks for non-finite values and updates
+    /// the baselines. Returns the loss.
     private func computeGradient() throws -> Double {
         let plan = training.plan
         training.setTemperatures(step: completedSteps)
@@ -139,28 +149,15 @@ public final class SVI {
         }
         training.fillNoise(using: &rng)
         training.fillSubsamples(using: &rng)
-        parameters.withUnsafeBufferPointer { flat in
-            for (destination, offset) in valueSlots {
-                for i in 0..<destination.count { destination[i] = flat[offset + i] }
-            }
-        }
         plan.forward()
         let loss = lossValue[0]
         guard loss.isFinite, objectiveValue[0].isFinite else {
             throw SVIError.nonFinite(step: completedSteps + 1, quantity: "loss", location: locateNonFiniteValue())
         }
         plan.backward()
-        var badGradient: String?
-        gradients.withUnsafeMutableBufferPointer { flat in
-            for (slotIndex, (source, offset)) in gradientSlots.enumerated() {
-                for i in 0..<source.count {
-                    flat[offset + i] = source[i]
-                    if !source[i].isFinite, badGradient == nil { badGradient = slots[slotIndex].name }
-                }
-            }
-        }
-        if let badGradient {
-            throw SVIError.nonFinite(step: completedSteps + 1, quantity: "gradient", location: "parameter '\(badGradient)'")
+        if !Self.allFinite(gradients) {
+            let bad = slots.first { slot in (slot.offset..<slot.offset + slot.count).contains { !gradients[$0].isFinite } }
+            throw SVIError.nonFinite(step: completedSteps + 1, quantity: "gradient", location: "parameter '\(bad?.name ?? "?")'")
         }
         for (index, cost) in baselineCosts.enumerated() {
             let decay = training.elbo.baselines[index].decay
@@ -171,6 +168,25 @@ public final class SVI {
         if !baselineCosts.isEmpty { baselineUpdates += 1 }
         lastObjective = objectiveValue[0]
         return loss
+    }
+
+    /// Whether every element is finite: a sum of `0 · x` is 0 for finite
+    /// `x` and NaN for an infinity or a NaN, in one vectorizable pass.
+    private static func allFinite(_ values: UnsafeMutableBufferPointer<Double>) -> Bool {
+        var a = SIMD4<Double>(repeating: 0)
+        var i = 0
+        let n = values.count
+        let base = values.baseAddress!
+        while i + 4 <= n {
+            a += UnsafeRawPointer(base + i).loadUnaligned(as: SIMD4<Double>.self) * 0
+            i += 4
+        }
+        var total = a.sum()
+        while i < n {
+            total += base[i] * 0
+            i += 1
+        }
+        return total == 0
     }
 
     /// Runs `steps` steps, calling `onStep(step, loss)` after each and
@@ -228,7 +244,7 @@ public final class SVI {
               let unconstrained = constraint.unconstrain(value, lastAxis: node.eventShape.last ?? 1) else {
             throw SVIError.invalidConfiguration("parameter '\(name)' cannot take that value")
         }
-        parameters.replaceSubrange(slot.offset..<slot.offset + slot.count, with: unconstrained)
+        for (k, value) in unconstrained.enumerated() { parameters[slot.offset + k] = value }
     }
 
     // MARK: State
@@ -262,7 +278,7 @@ public final class SVI {
         }
         let words = state.random.compactMap { UInt64($0, radix: 16) }
         guard words.count == 4 else { throw Checkpoint.Failure.malformed(path: source, reason: "bad random state") }
-        var restored = parameters
+        var restored = Array(parameters)
         for slot in slots {
             guard let values = state.parameters[slot.name], values.count == slot.count, values.allSatisfy(\.isFinite) else {
                 throw Checkpoint.Failure.malformed(path: source, reason: "parameter '\(slot.name)' missing or of the wrong size")
@@ -280,7 +296,7 @@ public final class SVI {
             restoredBaselines[index] = values
         }
         rng = try Xoshiro256StarStar(seed: seed, state: words)
-        parameters = restored
+        _ = parameters.update(from: restored)
         optimizer = state.optimizer
         baselineState = restoredBaselines
         baselineUpdates = state.baselineUpdates

@@ -24,11 +24,12 @@ extension ProgramLowering {
         }
     }
 
-    /// `log N(x; μ, σ) = −½((x − μ)/σ)² − log σ − ½ log 2π`.
+    /// `log N(x; μ, σ) = −½((x − μ)/σ)² − log σ − ½ log 2π`, as one fused
+    /// operation (``Normal/logProb(_:mean:std:)`` per element; with a single
+    /// `σ`, as for a fixed observation noise, `log σ` and `1/σ` are hoisted
+    /// out of the loop).
     mutating func normalLogProb(_ x: Tensor, mean: Tensor, std: Tensor) throws -> Tensor {
-        let z = try graph.divide(graph.subtract(x, mean), std)
-        let quadratic = try graph.multiply(graph.square(z), -0.5)
-        return try graph.add(graph.subtract(quadratic, graph.log(std)), -0.5 * Foundation.log(2 * Double.pi))
+        try graph.normalLogProb(x, mean: mean, std: std)
     }
 
     /// `log π` over the classes, with shape prefix + event + [K].

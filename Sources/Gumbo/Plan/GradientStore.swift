@@ -9,6 +9,8 @@
 /// so each loop is compiled once per mode with no branch inside.
 protocol GradientStore {
     static func store(_ value: Double, at pointer: UnsafeMutablePointer<Double>)
+    /// Four consecutive elements at once.
+    static func store(_ value: Vector4, at pointer: UnsafeMutablePointer<Double>)
 }
 
 /// `slot += value`.
@@ -17,6 +19,11 @@ enum Accumulate: GradientStore {
     static func store(_ value: Double, at pointer: UnsafeMutablePointer<Double>) {
         pointer.pointee += value
     }
+
+    @inline(__always)
+    static func store(_ value: Vector4, at pointer: UnsafeMutablePointer<Double>) {
+        pointer.setVector(pointer.vector(at: 0) + value, at: 0)
+    }
 }
 
 /// `slot = value`: the first, dense write of a slot.
@@ -24,6 +31,11 @@ enum Overwrite: GradientStore {
     @inline(__always)
     static func store(_ value: Double, at pointer: UnsafeMutablePointer<Double>) {
         pointer.pointee = value
+    }
+
+    @inline(__always)
+    static func store(_ value: Vector4, at pointer: UnsafeMutablePointer<Double>) {
+        pointer.setVector(value, at: 0)
     }
 }
 

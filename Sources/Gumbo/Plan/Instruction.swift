@@ -39,7 +39,8 @@ struct Instruction {
     var length = 1
     var inner = 1
     /// Matrix products: batch count and per-batch strides of each operand
-    /// (0 for an operand shared by the whole batch).
+    /// (0 for an operand shared by the whole batch). Contractions: each
+    /// factor's stride along the contracted axis.
     var batch = 1
     var batchStride0 = 0
     var batchStride1 = 0
@@ -72,6 +73,8 @@ enum Opcode: Hashable {
     case binary(BinaryOperator)
     case sum
     case mean
+    /// `Σ_k a_k b_k` along the last axis of a broadcast product (``GraphRewriting``).
+    case contraction
     case logSumExp
     case softmax
     case logSoftmax
@@ -91,6 +94,7 @@ enum Opcode: Hashable {
 
     /// Whether the forward pass skips this instruction.
     var isForwardFree: Bool { self == .passGradient }
+
 }
 
 /// The fused scalar kernels (``Op/logProb(_:)``, ``Op/klDivergence(_:)``,

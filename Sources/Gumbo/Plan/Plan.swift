@@ -177,6 +177,8 @@ public final class Plan {
             if forward { BinaryKernels.forward(op, i, m) } else { BinaryKernels.backward(op, i, m) }
         case .sum, .mean:
             if forward { ReduceKernels.forward(i, m) } else { ReduceKernels.backward(i, m) }
+        case .contraction:
+            if forward { ContractionKernels.forward(i, m) } else { ContractionKernels.backward(i, m) }
         case .logSumExp:
             if forward { SoftmaxKernels.forwardLogSumExp(i, m) } else { SoftmaxKernels.backwardLogSumExp(i, m) }
         case .softmax:
@@ -235,6 +237,23 @@ public final class Plan {
         guard gradientTargets.contains(tensor) else { throw PlanError.noGradient(tensor) }
         let offset = lowering.gradientOffset[tensor.id.rawValue]
         return UnsafeMutableBufferPointer(start: memory.gradients + offset, count: tensor.shape.count)
+    }
+
+    /// The values and gradients of requested input tensors as one block
+    /// each: the plan lays requested inputs out first in both arenas, in
+    /// the order they were requested, so an optimizer can update the
+    /// values in place from the gradients, with no copies. `nil` unless
+    /// `tensors` are exactly those inputs, in that order.
+    func contiguousBlock(of tensors: [Tensor]) -> (values: UnsafeMutableBufferPointer<Double>,
+                                                   gradients: UnsafeMutableBufferPointer<Double>)? {
+        var next = 0
+        for tensor in tensors {
+            guard graph.contains(tensor), lowering.valueOffset[tensor.id.rawValue] == next,
+                  lowering.gradientOffset[tensor.id.rawValue] == next else { return nil }
+            next += tensor.shape.count
+        }
+        return (UnsafeMutableBufferPointer(start: memory.values, count: next),
+                UnsafeMutableBufferPointer(start: memory.gradients, count: next))
     }
 
     /// Calls `body` with the storage of a real tensor's values.

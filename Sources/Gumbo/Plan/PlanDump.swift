@@ -18,7 +18,7 @@ extension Plan: CustomStringConvertible {
         lines.append("plan: \(forwardInstructionCount) forward instructions, \(backwardInstructionCount) backward; "
             + "arenas: \(valueCount) values, \(gradientCount) gradients, \(indexCount) indices")
         lines.append("slots:")
-        for node in graph.nodes where l.valueOffset[node.id.rawValue] >= 0 {
+        for node in l.graph.nodes where l.valueOffset[node.id.rawValue] >= 0 {
             let id = node.id.rawValue
             var line = "  \(node.id) \(node.shape) \(node.op)"
             if !node.inputs.isEmpty { line += " " + node.inputs.map(\.description).joined(separator: ", ") }
@@ -26,6 +26,7 @@ extension Plan: CustomStringConvertible {
             line += ": \(arena) @\(l.valueOffset[id])"
             if l.storageOwner[id] != id { line += " (shares %\(l.storageOwner[id]))" }
             if l.gradientOffset[id] >= 0 { line += ", gradient @\(l.gradientOffset[id])" }
+            if l.gradientOwner[id] != id { line += " (shares ∂%\(l.gradientOwner[id]))" }
             lines.append(line)
         }
         lines.append("forward:")
@@ -41,9 +42,11 @@ extension Plan: CustomStringConvertible {
     }
 
     private func forwardLine(_ i: Instruction) -> String {
-        let node = graph.nodes[i.node]
+        let node = lowering.graph.nodes[i.node]
         var line = "\(node.id) = \(node.op) " + node.inputs.map(\.description).joined(separator: ", ")
         switch i.opcode {
+        case .contraction:
+            line += " : contracting \(i.length), broadcast " + geometryText(i.geometry, operands: 2)
         case .binary, .gather, .elementwiseDensity:
             line += " : broadcast " + geometryText(i.geometry, operands: node.inputs.count)
         case .vectorDensity:
@@ -62,7 +65,7 @@ extension Plan: CustomStringConvertible {
     /// `∂%8 → set ∂%6, add ∂%7 : add`: each gradient written, overwritten
     /// (`set`, its first and dense write) or accumulated (`add`).
     private func backwardLine(_ index: Int) -> String {
-        let node = graph.nodes[lowering.instructions[index].node]
+        let node = lowering.graph.nodes[lowering.instructions[index].node]
         let targets = lowering.gradientWrites[index].map { "\($0.overwrite ? "set" : "add") ∂%\($0.node)" }
         return "∂\(node.id) → " + targets.joined(separator: ", ") + " : \(node.op)"
     }

@@ -19,7 +19,9 @@
 /// Every scan is a loop over the topologically ordered nodes: no recursion,
 /// whatever the depth of the graph.
 struct PlanLowering {
+    /// The graph as rewritten by ``GraphRewriting`` (same node identifiers).
     let graph: Graph
+    let rewriting: GraphRewriting
     private(set) var instructions: [Instruction] = []
     private(set) var forwardOrder: [Int] = []
     private(set) var backwardOrder: [Int] = []
@@ -37,6 +39,8 @@ struct PlanLowering {
     private(set) var gradientOffset: [Int]
     /// Per node: the node whose storage it shares, or itself.
     private(set) var storageOwner: [Int]
+    /// Per node: the node whose gradient slot it shares, or itself.
+    private(set) var gradientOwner: [Int]
     /// Gradient ranges `(offset, count)` the backward pass zeroes before it
     /// runs: slots whose first write accumulates, or that nothing writes.
     private(set) var zeroRanges: [(offset: Int, count: Int)] = []
@@ -48,12 +52,14 @@ struct PlanLowering {
     /// The differentiated output and where its gradient is seeded.
     let loss: Tensor
 
-    init(graph: Graph, outputs: [Tensor], gradients wanted: [Tensor]) throws {
-        self.graph = graph
+    init(graph original: Graph, outputs: [Tensor], gradients wanted: [Tensor]) throws {
         guard let loss = outputs.first else { throw PlanError.noOutputs }
-        for tensor in outputs + wanted where !graph.contains(tensor) {
+        for tensor in outputs + wanted where !original.contains(tensor) {
             throw PlanError.unknownTensor(tensor)
         }
+        rewriting = GraphRewriting(graph: original, outputs: outputs, gradients: wanted)
+        let graph = rewriting.graph
+        self.graph = graph
         for tensor in wanted where tensor.elementType == .index {
             throw PlanError.gradientOfIndexTensor(tensor)
         }
@@ -64,6 +70,7 @@ struct PlanLowering {
         valueOffset = [Int](repeating: -1, count: count)
         gradientOffset = [Int](repeating: -1, count: count)
         storageOwner = Array(0..<count)
+        gradientOwner = Array(0..<count)
 
         // 1. Liveness, scanning backwards from the outputs.
         var live = [Bool](repeating: false, count: count)
@@ -91,8 +98,18 @@ struct PlanLowering {
         }
         let onPath = (0..<count).map { fromWanted[$0] && toLoss[$0] && nodes[$0].elementType == .real }
 
-        // 3. Slots.
-        for node in nodes where live[node.id.rawValue] {
+        // 3. Slots. Requested inputs come first in both arenas, in the
+        //    order requested, so their values and gradients are each one
+        //    contiguous block (an optimizer updates them in place).
+        var leading: [Int] = []
+        for tensor in wanted where !leading.contains(tensor.id.rawValue) {
+            if case .input = nodes[tensor.id.rawValue].op { leading.append(tensor.id.rawValue) }
+        }
+        for id in leading {
+            valueOffset[id] = valueCount
+            valueCount += nodes[id].shape.count
+        }
+        for node in nodes where live[node.id.rawValue] && valueOffset[node.id.rawValue] < 0 {
             let id = node.id.rawValue
             switch node.op {
             case .reshape, .detach:
@@ -116,10 +133,38 @@ struct PlanLowering {
             default: break
             }
         }
-        for id in 0..<count where onPath[id] || requested[id] || (id == loss.id.rawValue && !wanted.isEmpty) {
+        for id in leading {
             gradientOffset[id] = gradientCount
             gradientCount += nodes[id].shape.count
         }
+        // A reshape or straight-through node on the path shares its
+        // input's gradient slot (`soft`'s, for straight-through) unless its
+        // own gradient was requested: its readers then add into the
+        // input's gradient directly, and no copy runs backward.
+        for id in 0..<count where onPath[id] && !requested[id] && id != loss.id.rawValue {
+            switch nodes[id].op {
+            case .reshape: gradientOwner[id] = gradientOwner[nodes[id].inputs[0].rawValue]
+            case .straightThrough: gradientOwner[id] = gradientOwner[nodes[id].inputs[1].rawValue]
+            default: break
+            }
+        }
+        for id in 0..<count where gradientOffset[id] < 0
+            && (onPath[id] || requested[id] || (id == loss.id.rawValue && !wanted.isEmpty)) {
+            if gradientOwner[id] != id {
+                gradientOffset[id] = gradientOffset[gradientOwner[id]]
+                continue
+            }
+            gradientOffset[id] = gradientCount
+            gradientCount += nodes[id].shape.count
+        }
+
+        // A softmax whose weights a live logSoftmax of the same input writes
+        // (``GraphRewriting``): logSoftmax id → softmax id.
+        var weightsTarget: [Int: Int] = [:]
+        for (softmax, source) in rewriting.sharedWeights where live[softmax] && live[source] {
+            weightsTarget[source] = softmax
+        }
+        let weightsFilled = Set(weightsTarget.values)
 
         // 4. Instructions.
         var writes: [[(slot: Int, node: Int, dense: Bool)]] = []
@@ -129,7 +174,7 @@ struct PlanLowering {
             let inputsNeedingGradient = node.inputs.indices.filter {
                 node.isDifferentiable(input: $0) && onPath[node.inputs[$0].rawValue]
             }
-            let runsBackward = onPath[id] && !inputsNeedingGradient.isEmpty
+            let runsBackward = onPath[id] && !inputsNeedingGradient.isEmpty && gradientOwner[id] == id
             if runsBackward {
                 instruction.outputGradient = gradientOffset[id]
                 for position in inputsNeedingGradient {
@@ -153,16 +198,20 @@ struct PlanLowering {
                     break
                 }
                 switch node.op {
-                case .logSumExp, .logSoftmax:
+                case .logSumExp:
+                    instruction.auxiliary = valueCount
+                    valueCount += graph[node.inputs[0]].shape.count
+                case .logSoftmax where weightsTarget[id] == nil:
                     instruction.auxiliary = valueCount
                     valueCount += graph[node.inputs[0]].shape.count
                 default: break
                 }
             }
+            if let softmax = weightsTarget[id] { instruction.auxiliary = valueOffset[softmax] }
             let index = instructions.count
             instructions.append(instruction)
             writes.append(runsBackward ? gradientTargets(node, inputsNeedingGradient) : [])
-            if !instruction.opcode.isForwardFree { forwardOrder.append(index) }
+            if !instruction.opcode.isForwardFree && !weightsFilled.contains(id) { forwardOrder.append(index) }
             if runsBackward { backwardOrder.append(index) }
         }
         backwardOrder.reverse()
@@ -175,9 +224,10 @@ struct PlanLowering {
         if !wanted.isEmpty { written[loss.id.rawValue] = true }   // seeded with ones
         for index in backwardOrder {
             for write in writes[index] {
-                let overwrite = !written[write.node] && write.dense
-                if !written[write.node] && !overwrite { zeroed[write.node] = true }
-                written[write.node] = true
+                let owner = gradientOwner[write.node]
+                let overwrite = !written[owner] && write.dense
+                if !written[owner] && !overwrite { zeroed[owner] = true }
+                written[owner] = true
                 gradientWrites[index].append((write.slot, write.node, overwrite))
                 if overwrite {
                     if case .concat = nodes[instructions[index].node].op {
@@ -188,7 +238,7 @@ struct PlanLowering {
                 }
             }
         }
-        for id in 0..<count where gradientOffset[id] >= 0 && (zeroed[id] || !written[id]) {
+        for id in 0..<count where gradientOffset[id] >= 0 && gradientOwner[id] == id && (zeroed[id] || !written[id]) {
             if let last = zeroRanges.last, last.offset + last.count == gradientOffset[id] {
                 zeroRanges[zeroRanges.count - 1].count += nodes[id].shape.count
             } else {
@@ -205,6 +255,11 @@ struct PlanLowering {
             let input = graph[node.inputs[position]]
             let dense: Bool
             switch node.op {
+            case .sum where rewriting.contractions.contains(node.id.rawValue):
+                // Each element of a factor is written once only if the
+                // factor is the whole product (not broadcast).
+                let product = Shape.broadcast(graph[node.inputs[0]].shape, graph[node.inputs[1]].shape)
+                dense = input.shape.count == (product?.count ?? -1)
             case .unary, .power, .clamp, .sum, .mean, .logSumExp, .softmax, .logSoftmax,
                  .reshape, .straightThrough, .concat:
                 dense = true
@@ -260,6 +315,8 @@ struct PlanLowering {
         case .binary(let op):
             i.opcode = .binary(op)
             i.geometry = encode(BroadcastGeometry(output: node.shape, operands: inputs.map(\.shape)))
+        case .sum(let axis) where rewriting.contractions.contains(id):
+            lowerContraction(&i, node, inputs, axis: axis!)
         case .sum(let axis), .mean(let axis):
             i.opcode = { if case .sum = node.op { return .sum } else { return .mean } }()
             setLines(&i, inputs[0].shape, axis: axis)
@@ -267,12 +324,15 @@ struct PlanLowering {
         case .logSumExp(let axis):
             i.opcode = .logSumExp
             setLines(&i, inputs[0].shape, axis: axis)
+            scratchCount = max(scratchCount, SoftmaxKernels.scratchCount(length: i.length))
         case .softmax(let axis):
             i.opcode = .softmax
             setLines(&i, inputs[0].shape, axis: axis)
+            scratchCount = max(scratchCount, SoftmaxKernels.scratchCount(length: i.length))
         case .logSoftmax(let axis):
             i.opcode = .logSoftmax
             setLines(&i, inputs[0].shape, axis: axis)
+            scratchCount = max(scratchCount, SoftmaxKernels.scratchCount(length: i.length))
         case .argmax(let axis):
             i.opcode = .argmax
             setLines(&i, inputs[0].shape, axis: axis)
@@ -374,6 +434,24 @@ struct PlanLowering {
         if inputs.count < 3 { i.input2 = 0 }
         i.input3 = 0
         scratchCount = max(scratchCount, 2 * classes)
+    }
+
+    /// A contraction `Σ_k a_k b_k` over one axis of the broadcast product:
+    /// the geometry walks the output (the product's other axes, in order),
+    /// ``Instruction/length`` is `K`, and each factor's stride along the
+    /// contracted axis goes in ``Instruction/batchStride0`` and
+    /// ``Instruction/batchStride1``.
+    private mutating func lowerContraction(_ i: inout Instruction, _ node: Node, _ inputs: [Node], axis: Int) {
+        i.opcode = .contraction
+        let product = Shape.broadcast(inputs[0].shape, inputs[1].shape)!
+        let contracted = axis < 0 ? axis + product.rank : axis
+        let strides = inputs.map { BroadcastGeometry.alignedStrides($0.shape, output: product) }
+        var extents = product.dimensions
+        i.length = extents.remove(at: contracted)
+        i.batchStride0 = strides[0][contracted]
+        i.batchStride1 = strides[1][contracted]
+        i.geometry = encode(BroadcastGeometry(extents: extents,
+                                              strides: strides.map { var s = $0; s.remove(at: contracted); return s }))
     }
 
     /// Which operands of a vector kernel's node are vectors of classes (the

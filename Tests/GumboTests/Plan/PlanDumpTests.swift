@@ -3,7 +3,8 @@ import Gumbo
 import GumboTestSupport
 
 /// The plan the compiler emits for a small mixture log-likelihood, as text:
-/// slot offsets, shared storage, pruning, broadcast geometry, and the
+/// slot offsets (the requested inputs first), shared storage and shared
+/// gradient slots (the reshape's), pruning, broadcast geometry, and the
 /// backward schedule: which gradients are overwritten by their first, dense
 /// write (`set`), which accumulate (`add`), and which must be zeroed first
 /// (the two reached through a broadcast).
@@ -22,11 +23,11 @@ struct PlanDumpTests {
         _ = try b.exp(x)   // not needed by the loss: pruned
         let plan = try Plan(graph: b.build(), outputs: [loss], gradients: [mu, w])
         let expected = """
-            plan: 7 forward instructions, 8 backward; arenas: 44 values, 37 gradients, 0 indices
+            plan: 7 forward instructions, 7 backward; arenas: 44 values, 34 gradients, 0 indices
             slots:
-              %0 [3, 1] input "x" (data): value @0
-              %1 [2] input "mu" (parameter): value @3, gradient @0
-              %2 [2] input "w" (parameter): value @5, gradient @2
+              %0 [3, 1] input "x" (data): value @4
+              %1 [2] input "mu" (parameter): value @0, gradient @0
+              %2 [2] input "w" (parameter): value @2, gradient @2
               %3 [3, 2] subtract %0, %1: value @7, gradient @4
               %4 [3, 2] square %3: value @13, gradient @10
               %5 [] constant -0.5: value @19
@@ -34,8 +35,8 @@ struct PlanDumpTests {
               %7 [2] log %2: value @26, gradient @22
               %8 [3, 2] add %6, %7: value @28, gradient @24
               %9 [3] logSumExp(axis: 1) %8: value @34, gradient @30
-              %10 [3, 1] reshape %9: value @34 (shares %9), gradient @33
-              %11 [] sum %10: value @37, gradient @36
+              %10 [3, 1] reshape %9: value @34 (shares %9), gradient @30 (shares ∂%9)
+              %11 [] sum %10: value @37, gradient @33
             forward:
               %3 = subtract %0, %1 : broadcast [3, 2], strides [1, 0] [0, 1]
               %4 = square %3
@@ -46,7 +47,6 @@ struct PlanDumpTests {
               %11 = sum %10 : lines 1×3×1
             backward (seed ∂%11 = 1; zero @0+2, @22+2):
               ∂%11 → set ∂%10 : sum
-              ∂%10 → set ∂%9 : reshape
               ∂%9 → set ∂%8 : logSumExp(axis: 1)
               ∂%8 → set ∂%6, add ∂%7 : add
               ∂%7 → set ∂%2 : log

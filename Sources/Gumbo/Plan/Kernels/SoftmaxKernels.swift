@@ -26,26 +26,7 @@ enum SoftmaxKernels {
     // MARK: logSumExp
 
     static func forwardLogSumExp(_ i: Instruction, _ m: KernelMemory) {
-        let x = m.values + i.input0
-        let y = m.values + i.output
-        let keep = i.auxiliary >= 0
-        let p = m.values + (keep ? i.auxiliary : i.input0)
-        if i.inner == 1 {
-            // Contiguous lines (reducing the last axis), with the few class
-            // counts that dominate discrete models compiled at a constant
-            // width so their short loops unroll.
-            switch i.length {
-            case 2: contiguousLogSumExp(Width2.self, x, p, y, keep, outer: i.outer, length: 2)
-            case 3: contiguousLogSumExp(Width3.self, x, p, y, keep, outer: i.outer, length: 3)
-            case 4: contiguousLogSumExp(Width4.self, x, p, y, keep, outer: i.outer, length: 4)
-            default: contiguousLogSumExp(AnyWidth.self, x, p, y, keep, outer: i.outer, length: i.length)
-            }
-            return
-        }
-        for line in 0..<(i.outer * i.inner) {
-            let start = lineStart(line, i)
-            y[line] = logSumExpLine(x + start, p + start, keep, i.length, stride: i.inner)
-        }
+        forwardLines(LogSumExpResult.self, i, m)
     }
 
     static func backwardLogSumExp(_ i: Instruction, _ m: KernelMemory) {
@@ -75,46 +56,6 @@ enum SoftmaxKernels {
     }
 
     @inline(__always)
-    static func contiguousLogSumExp<Width: RowWidth>(
-        _: Width.Type, _ x: UnsafeMutablePointer<Double>, _ p: UnsafeMutablePointer<Double>,
-        _ y: UnsafeMutablePointer<Double>, _ keep: Bool, outer: Int, length: Int
-    ) {
-        let width = Width.length(length)
-        if keep {
-            for o in 0..<outer { y[o] = logSumExpLine(x + o * width, p + o * width, true, width, stride: 1) }
-        } else {
-            for o in 0..<outer { y[o] = logSumExpLine(x + o * width, p, false, width, stride: 1) }
-        }
-    }
-
-    /// `log Σ exp` of one line; when `keep`, also writes the line's softmax
-    /// weights into `p`.
-    @inline(__always)
-    static func logSumExpLine(
-        _ x: UnsafeMutablePointer<Double>, _ p: UnsafeMutablePointer<Double>, _ keep: Bool, _ n: Int, stride: Int
-    ) -> Double {
-        var top = x[0]
-        for j in 1..<n { top = Swift.max(top, x[j * stride]) }
-        if top == -.infinity || top.isNaN {
-            if keep { for j in 0..<n { p[j * stride] = 0 } }
-            return top
-        }
-        var total = 0.0
-        if keep {
-            for j in 0..<n {
-                let e = Foundation.exp(x[j * stride] - top)
-                p[j * stride] = e
-                total += e
-            }
-            let scale = 1 / total
-            for j in 0..<n { p[j * stride] *= scale }
-        } else {
-            for j in 0..<n { total += Foundation.exp(x[j * stride] - top) }
-        }
-        return top + Foundation.log(total)
-    }
-
-    @inline(__always)
     static func contiguousLogSumExpBackward<Store: GradientStore, Width: RowWidth>(
         _: Store.Type, _: Width.Type, _ p: UnsafeMutablePointer<Double>, _ g: UnsafeMutablePointer<Double>,
         _ gx: UnsafeMutablePointer<Double>, outer: Int, length: Int
@@ -130,22 +71,7 @@ enum SoftmaxKernels {
     // MARK: softmax
 
     static func forwardSoftmax(_ i: Instruction, _ m: KernelMemory) {
-        let (n, stride) = (i.length, i.inner)
-        for line in 0..<(i.outer * stride) {
-            let start = lineStart(line, i)
-            let x = m.values + i.input0 + start
-            let y = m.values + i.output + start
-            var top = -Double.infinity
-            for j in 0..<n where x[j * stride] > top { top = x[j * stride] }
-            var total = 0.0
-            for j in 0..<n {
-                let e = Foundation.exp(x[j * stride] - top)
-                y[j * stride] = e
-                total += e
-            }
-            let scale = 1 / total
-            for j in 0..<n { y[j * stride] *= scale }
-        }
+        forwardLines(SoftmaxResult.self, i, m)
     }
 
     static func backwardSoftmax(_ i: Instruction, _ m: KernelMemory) {
@@ -169,16 +95,7 @@ enum SoftmaxKernels {
     // MARK: logSoftmax
 
     static func forwardLogSoftmax(_ i: Instruction, _ m: KernelMemory) {
-        let (n, stride) = (i.length, i.inner)
-        let keep = i.auxiliary >= 0
-        for line in 0..<(i.outer * stride) {
-            let start = lineStart(line, i)
-            let x = m.values + i.input0 + start
-            let y = m.values + i.output + start
-            let p = m.values + (keep ? i.auxiliary : i.input0) + start
-            let lse = logSumExpLine(x, p, keep, n, stride: stride)
-            for j in 0..<n { y[j * stride] = x[j * stride] - lse }
-        }
+        forwardLines(LogSoftmaxResult.self, i, m)
     }
 
     static func backwardLogSoftmax(_ i: Instruction, _ m: KernelMemory) {
@@ -199,11 +116,138 @@ enum SoftmaxKernels {
         }
     }
 
+    // MARK: The forward passes, in blocks of lines
+
+    /// Elements per block: the shifted inputs of a block of lines, their
+    /// exponentials, maxima and sums stay in the plan's scratch (and in L1).
+    static let blockElements = 512
+
+    /// Scratch reals a forward pass over lines of `length` needs.
+    static func scratchCount(length: Int) -> Int {
+        let lines = max(1, blockElements / length)
+        return lines * length + 2 * lines
+    }
+
+    /// The three forward passes share one structure, by blocks of lines:
+    /// each line's maximum `m` and `x − m` into scratch (one pass), `exp` of
+    /// the whole block (``VectorMath/exp(_:_:count:)``), each line's sum
+    /// `s`, `log s` of the block's sums (``VectorMath/log(_:_:count:)``),
+    /// and then each result's own finish (`Result`). A line whose maximum
+    /// is `−∞` or NaN has `logSumExp` equal to it and weights 0.
+    @inline(__always)
+    static func forwardLines<Result: LineResult>(_: Result.Type, _ i: Instruction, _ m: KernelMemory) {
+        if i.inner == 1 {
+            // Contiguous lines (reducing the last axis), with the few class
+            // counts that dominate discrete models compiled at a constant
+            // width so their short loops unroll.
+            switch i.length {
+            case 2: forwardLines(Result.self, Width2.self, i, m)
+            case 3: forwardLines(Result.self, Width3.self, i, m)
+            case 4: forwardLines(Result.self, Width4.self, i, m)
+            default: forwardLines(Result.self, AnyWidth.self, i, m)
+            }
+        } else {
+            forwardLines(Result.self, AnyWidth.self, i, m)
+        }
+    }
+
+    @inline(__always)
+    static func forwardLines<Result: LineResult, Width: RowWidth>(
+        _: Result.Type, _: Width.Type, _ i: Instruction, _ m: KernelMemory
+    ) {
+        let n = Width.length(i.length)
+        let stride = i.inner
+        let lineCount = i.outer * stride
+        let x = m.values + i.input0
+        let y = m.values + i.output
+        let keep = i.auxiliary >= 0
+        let p = m.values + (keep ? i.auxiliary : 0)
+        let blockLines = max(1, blockElements / n)
+        let shifted = m.scratch
+        let tops = m.scratch + blockLines * n
+        let logs = tops + blockLines
+        var first = 0
+        while first < lineCount {
+            let lines = Swift.min(blockLines, lineCount - first)
+            for b in 0..<lines {
+                let start = lineStart(first + b, i)
+                let row = shifted + b * n
+                var top = x[start]
+                for j in 1..<n { top = Swift.max(top, x[start + j * stride]) }
+                tops[b] = top
+                for j in 0..<n { row[j] = x[start + j * stride] - top }
+            }
+            VectorMath.exp(shifted, shifted, count: lines * n)
+            for b in 0..<lines {
+                let row = shifted + b * n
+                var total = 0.0
+                for j in 0..<n { total += row[j] }
+                logs[b] = total
+            }
+            VectorMath.log(logs, logs, count: lines)
+            for b in 0..<lines {
+                let start = lineStart(first + b, i)
+                let row = shifted + b * n
+                let top = tops[b]
+                let finite = top != -.infinity && !top.isNaN
+                // The sum is e^{log s}; 1/s from the same exponentials.
+                var total = 0.0
+                for j in 0..<n { total += row[j] }
+                let scale = 1 / total
+                let lse = finite ? top + logs[b] : top
+                Result.finish(line: first + b, start: start, stride: stride, n: n, x: x, y: y,
+                              weights: row, scale: scale, logSumExp: lse, finite: finite)
+                if keep {
+                    for j in 0..<n { p[start + j * stride] = finite ? row[j] * scale : 0 }
+                }
+            }
+            first += lines
+        }
+    }
+
     /// Where line `line` (numbered `o · inner + k`) starts in the input.
     @inline(__always)
     static func lineStart(_ line: Int, _ i: Instruction) -> Int {
         if i.inner == 1 { return line * i.length }
         let (o, k) = line.quotientAndRemainder(dividingBy: i.inner)
         return o * i.length * i.inner + k
+    }
+}
+
+/// How a forward pass of the softmax family finishes one line, given the
+/// line's exponentials `e_j = exp(x_j − m)`, `1/Σe` and `logSumExp`.
+protocol LineResult {
+    static func finish(line: Int, start: Int, stride: Int, n: Int, x: UnsafeMutablePointer<Double>,
+                       y: UnsafeMutablePointer<Double>, weights: UnsafeMutablePointer<Double>,
+                       scale: Double, logSumExp: Double, finite: Bool)
+}
+
+/// `y = logSumExp(x)`, one value per line.
+enum LogSumExpResult: LineResult {
+    @inline(__always)
+    static func finish(line: Int, start: Int, stride: Int, n: Int, x: UnsafeMutablePointer<Double>,
+                       y: UnsafeMutablePointer<Double>, weights: UnsafeMutablePointer<Double>,
+                       scale: Double, logSumExp: Double, finite: Bool) {
+        y[line] = logSumExp
+    }
+}
+
+/// `y_j = e_j / Σe`.
+enum SoftmaxResult: LineResult {
+    @inline(__always)
+    static func finish(line: Int, start: Int, stride: Int, n: Int, x: UnsafeMutablePointer<Double>,
+                       y: UnsafeMutablePointer<Double>, weights: UnsafeMutablePointer<Double>,
+                       scale: Double, logSumExp: Double, finite: Bool) {
+        for j in 0..<n { y[start + j * stride] = weights[j] * scale }
+    }
+}
+
+/// `y_j = x_j − logSumExp(x)`.
+enum LogSoftmaxResult: LineResult {
+    @inline(__always)
+    static func finish(line: Int, start: Int, stride: Int, n: Int, x: UnsafeMutablePointer<Double>,
+                       y: UnsafeMutablePointer<Double>, weights: UnsafeMutablePointer<Double>,
+                       scale: Double, logSumExp: Double, finite: Bool) {
+        for j in 0..<n { y[start + j * stride] = x[start + j * stride] - logSumExp }
     }
 }

@@ -5,9 +5,27 @@ import Foundation
 /// `derivative(x, y)` receives the forward result `y = value(x)` as well,
 /// so rules like `exp′ = y` and `σ′ = y(1 − y)` cost no second
 /// transcendental call.
+///
+/// The kernels run the vector forms, four elements at a time (the
+/// transcendental ones are ``VectorMath``'s); a rule without its own vector
+/// form applies the scalar one lane by lane.
 protocol UnaryRule {
     static func value(_ x: Double) -> Double
     static func derivative(_ x: Double, _ y: Double) -> Double
+    static func value(_ x: Vector4) -> Vector4
+    static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4
+}
+
+extension UnaryRule {
+    @inline(__always)
+    static func value(_ x: Vector4) -> Vector4 {
+        Vector4(value(x[0]), value(x[1]), value(x[2]), value(x[3]))
+    }
+
+    @inline(__always)
+    static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4 {
+        Vector4(derivative(x[0], y[0]), derivative(x[1], y[1]), derivative(x[2], y[2]), derivative(x[3], y[3]))
+    }
 }
 
 /// Forward and backward loops of ``Opcode/unary(_:)``, ``Opcode/power``,
@@ -59,11 +77,21 @@ enum UnaryKernels {
         }
     }
 
+    /// Four elements at a time; the last one to three through a padded
+    /// vector, so every element goes through the same (vector) function.
     @inline(__always)
     static func forward<Rule: UnaryRule>(_: Rule.Type, _ i: Instruction, _ m: KernelMemory) {
         let x = m.values + i.input0
         let y = m.values + i.output
-        for j in 0..<i.count { y[j] = Rule.value(x[j]) }
+        let n = i.count
+        var j = 0
+        while j + 4 <= n {
+            y.setVector(Rule.value(x.vector(at: j)), at: j)
+            j += 4
+        }
+        if j < n {
+            y.setPartialVector(Rule.value(x.partialVector(at: j, count: n - j)), at: j, count: n - j)
+        }
     }
 
     @inline(__always)
@@ -74,7 +102,17 @@ enum UnaryKernels {
         let y = m.values + i.output
         let g = m.gradients + i.outputGradient
         let gx = m.gradients + i.gradient0
-        for j in 0..<i.count { Store.store(g[j] * Rule.derivative(x[j], y[j]), at: gx + j) }
+        let n = i.count
+        var j = 0
+        while j + 4 <= n {
+            Store.store(g.vector(at: j) * Rule.derivative(x.vector(at: j), y.vector(at: j)), at: gx + j)
+            j += 4
+        }
+        if j < n {
+            let rest = n - j
+            let d = Rule.derivative(x.partialVector(at: j, count: rest), y.partialVector(at: j, count: rest))
+            for lane in 0..<rest { Store.store(g[j + lane] * d[lane], at: gx + j + lane) }
+        }
     }
 
     // MARK: Ops with constants
@@ -142,64 +180,86 @@ enum UnaryKernels {
 enum NegateRule: UnaryRule {
     @inline(__always) static func value(_ x: Double) -> Double { -x }
     @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { -1 }
+    @inline(__always) static func value(_ x: Vector4) -> Vector4 { -x }
+    @inline(__always) static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4 { Vector4(repeating: -1) }
 }
 
 enum SquareRule: UnaryRule {
     @inline(__always) static func value(_ x: Double) -> Double { x * x }
     @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { 2 * x }
+    @inline(__always) static func value(_ x: Vector4) -> Vector4 { x * x }
+    @inline(__always) static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4 { 2 * x }
 }
 
 enum SqrtRule: UnaryRule {
     @inline(__always) static func value(_ x: Double) -> Double { x.squareRoot() }
     /// `d√x/dx = 1 / (2√x)`.
     @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { 0.5 / y }
+    @inline(__always) static func value(_ x: Vector4) -> Vector4 { x.squareRoot() }
+    @inline(__always) static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4 { 0.5 / y }
 }
 
 enum ExpRule: UnaryRule {
     @inline(__always) static func value(_ x: Double) -> Double { Foundation.exp(x) }
     @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { y }
+    @inline(__always) static func value(_ x: Vector4) -> Vector4 { VectorMath.exp(x) }
+    @inline(__always) static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4 { y }
 }
 
 enum LogRule: UnaryRule {
     @inline(__always) static func value(_ x: Double) -> Double { Foundation.log(x) }
     @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { 1 / x }
+    @inline(__always) static func value(_ x: Vector4) -> Vector4 { VectorMath.log(x) }
+    @inline(__always) static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4 { 1 / x }
 }
 
 enum Log1pRule: UnaryRule {
     @inline(__always) static func value(_ x: Double) -> Double { Foundation.log1p(x) }
     @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { 1 / (1 + x) }
+    @inline(__always) static func value(_ x: Vector4) -> Vector4 { VectorMath.log1p(x) }
+    @inline(__always) static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4 { 1 / (1 + x) }
 }
 
 enum Expm1Rule: UnaryRule {
     @inline(__always) static func value(_ x: Double) -> Double { Foundation.expm1(x) }
     /// `d(eˣ − 1)/dx = eˣ = y + 1`.
     @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { y + 1 }
+    @inline(__always) static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4 { y + 1 }
 }
 
 enum SoftplusRule: UnaryRule {
     @inline(__always) static func value(_ x: Double) -> Double { StableMath.softplus(x) }
     /// `softplus′(x) = σ(x)`.
     @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { StableMath.sigmoid(x) }
+    @inline(__always) static func value(_ x: Vector4) -> Vector4 { VectorMath.softplus(x) }
+    @inline(__always) static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4 { VectorMath.sigmoid(x) }
 }
 
 enum SigmoidRule: UnaryRule {
     @inline(__always) static func value(_ x: Double) -> Double { StableMath.sigmoid(x) }
     /// `σ′ = σ(1 − σ)`.
     @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { y * (1 - y) }
+    @inline(__always) static func value(_ x: Vector4) -> Vector4 { VectorMath.sigmoid(x) }
+    @inline(__always) static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4 { y * (1 - y) }
 }
 
 enum LogSigmoidRule: UnaryRule {
     @inline(__always) static func value(_ x: Double) -> Double { StableMath.logSigmoid(x) }
     /// `d log σ(x)/dx = 1 − σ(x) = σ(−x)`.
     @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { StableMath.sigmoid(-x) }
+    @inline(__always) static func value(_ x: Vector4) -> Vector4 { VectorMath.logSigmoid(x) }
+    @inline(__always) static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4 { VectorMath.sigmoid(-x) }
 }
 
 enum TanhRule: UnaryRule {
     @inline(__always) static func value(_ x: Double) -> Double { Foundation.tanh(x) }
     @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { 1 - y * y }
+    @inline(__always) static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4 { 1 - y * y }
 }
 
 enum ReluRule: UnaryRule {
     @inline(__always) static func value(_ x: Double) -> Double { x > 0 ? x : 0 }
     @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { x > 0 ? 1 : 0 }
+    @inline(__always) static func value(_ x: Vector4) -> Vector4 { x.replacing(with: 0, where: .!(x .> 0)) }
+    @inline(__always) static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4 { Vector4(repeating: 0).replacing(with: 1, where: x .> 0) }
 }

@@ -1,0 +1,109 @@
+/// The rewrites a plan applies to its graph before lowering it: the same
+/// values and gradients from less work. Node identifiers do not change, so
+/// every handle into the original graph still names its value.
+///
+/// 1. **Common subexpressions.** A node with the same operation, inputs,
+///    shape and element type as an earlier one (after the earlier rewrites
+///    of its inputs) is computed once: its consumers read the earlier node,
+///    and the node itself becomes a ``Op/reshape`` of it (free: it shares
+///    the storage) in case it is an output. The ELBO lowering meets these
+///    often, e.g. a guide's `logSoftmax(φ)` built once to sample a site and
+///    again to score it.
+/// 2. **`exp(logSoftmax(x))` is `softmax(x)`.** When `logSoftmax(x)` is
+///    computed as well, its forward pass already holds the softmax weights:
+///    it writes them into the softmax's slot (``sharedWeights``) and the
+///    softmax costs nothing in the forward pass.
+/// 3. **Contractions.** `sum(multiply(a, b), axis: k)` whose product has
+///    no other reader becomes one node reading `a` and `b`
+///    (``contractions``): `y = Σ_k a_k b_k` along that axis, with
+///    broadcasting on the others. The product is never stored, and
+///    the backward pass writes `∂a = g·b`, `∂b = g·a` directly. Discrete
+///    values are weight vectors over classes, so every `log p(z)`, every
+///    `table[z]` and every expectation over an enumerated site is one.
+///
+/// Requested gradients are never merged away: a tensor asked for its own
+/// gradient keeps its own node.
+struct GraphRewriting {
+    /// The rewritten graph, node for node with the original.
+    let graph: Graph
+    /// Softmax nodes whose weights a `logSoftmax` of the same input (and
+    /// axis), computed earlier, writes: softmax id → logSoftmax id.
+    let sharedWeights: [Int: Int]
+    /// `sum` nodes that read the two factors of a product directly.
+    let contractions: Set<Int>
+
+    init(graph original: Graph, outputs: [Tensor], gradients wanted: [Tensor]) {
+        var nodes = original.nodes
+        let count = nodes.count
+        var protected = [Bool](repeating: false, count: count)
+        for tensor in wanted { protected[tensor.id.rawValue] = true }
+        var isOutput = [Bool](repeating: false, count: count)
+        for tensor in outputs { isOutput[tensor.id.rawValue] = true }
+
+        // 1 and 2: one pass in order, consumers redirected to the canonical node.
+        struct Key: Hashable {
+            let op: Op
+            let inputs: [NodeID]
+            let shape: Shape
+            let elementType: ElementType
+        }
+        var canonical = Array(0..<count)
+        var seen: [Key: Int] = [:]
+        var logSoftmaxOf: [Key: Int] = [:]
+        var shared: [Int: Int] = [:]
+        for id in 0..<count {
+            let node = nodes[id]
+            if case .input = node.op { continue }
+            let inputs = node.inputs.map { NodeID(canonical[$0.rawValue]) }
+            var op = node.op
+            var rewrittenInputs = inputs
+            // exp(logSoftmax(x)) → softmax(x).
+            if case .unary(.exp) = op, case .logSoftmax(let axis) = nodes[inputs[0].rawValue].op {
+                op = .softmax(axis: axis)
+                rewrittenInputs = nodes[inputs[0].rawValue].inputs
+            }
+            var rewritten = Node(id: node.id, op: op, inputs: rewrittenInputs, shape: node.shape, elementType: node.elementType)
+            let key = Key(op: op, inputs: rewrittenInputs, shape: node.shape, elementType: node.elementType)
+            if !protected[id], let earlier = seen[key] {
+                canonical[id] = earlier
+                rewritten = Node(id: node.id, op: .reshape, inputs: [NodeID(earlier)], shape: node.shape,
+                                 elementType: node.elementType)
+            } else {
+                seen[key] = seen[key] ?? id
+            }
+            nodes[id] = rewritten
+            if canonical[id] == id {
+                switch op {
+                case .logSoftmax(let axis):
+                    let softmaxKey = Key(op: .softmax(axis: axis), inputs: rewrittenInputs, shape: node.shape,
+                                         elementType: node.elementType)
+                    logSoftmaxOf[softmaxKey] = logSoftmaxOf[softmaxKey] ?? id
+                case .softmax:
+                    if let source = logSoftmaxOf[key] { shared[id] = source }
+                default:
+                    break
+                }
+            }
+        }
+
+        // 3: contractions, where the product has a single reader.
+        var readers = [Int](repeating: 0, count: count)
+        for node in nodes { for input in node.inputs { readers[input.rawValue] += 1 } }
+        var contractions = Set<Int>()
+        for id in 0..<count {
+            let node = nodes[id]
+            guard case .sum(let axis?) = node.op, node.inputs.count == 1 else { continue }
+            let product = nodes[node.inputs[0].rawValue]
+            let pid = product.id.rawValue
+            let contracted = axis < 0 ? axis + product.shape.rank : axis
+            guard case .binary(.multiply) = product.op, readers[pid] == 1, !isOutput[pid], !protected[pid],
+                  contracted >= 0, contracted < product.shape.rank, product.shape[contracted] > 1 else { continue }
+            nodes[id] = Node(id: node.id, op: node.op, inputs: product.inputs, shape: node.shape, elementType: node.elementType)
+            contractions.insert(id)
+        }
+
+        graph = Graph(nodes: nodes)
+        sharedWeights = shared
+        self.contractions = contractions
+    }
+}
