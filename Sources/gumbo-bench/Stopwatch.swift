@@ -24,6 +24,16 @@ enum Stopwatch {
         return (now() - start) / Double(calls)
     }
 
+    /// Wall-clock seconds per call of `body` (for multi-threaded runs,
+    /// whose work is not all on the calling thread).
+    static func wallSecondsPerCall(_ calls: Int, _ body: () -> Void) -> Double {
+        var start = timespec(), end = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &start)
+        for _ in 0..<calls { body() }
+        clock_gettime(CLOCK_MONOTONIC, &end)
+        return (Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) * 1e-9) / Double(calls)
+    }
+
     static func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         let middle = sorted.count / 2

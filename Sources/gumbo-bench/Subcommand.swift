@@ -80,6 +80,14 @@ struct Options {
         return value
     }
 
+    /// The value after `name`, or `nil` when absent.
+    mutating func string(_ name: String) -> String? {
+        guard let index = remaining.firstIndex(of: name), index + 1 < remaining.count else { return nil }
+        let value = remaining[index + 1]
+        remaining.removeSubrange(index...(index + 1))
+        return value
+    }
+
     /// Throws on any argument no one consumed.
     func finish() throws {
         if let unknown = remaining.first {

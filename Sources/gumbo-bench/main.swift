@@ -10,6 +10,10 @@ import Foundation
 
 let subcommands: [Subcommand] = [
     PlanBenchmark.subcommand,
+    SVIBenchmark.subcommand,
+    SVIBenchmark.allocationsSubcommand,
+    ScalingBenchmark.pointSubcommand,
+    VectorMathBenchmark.subcommand,
 ]
 
 exit(Subcommand.dispatch(Array(CommandLine.arguments.dropFirst()), among: subcommands))

@@ -28,6 +28,12 @@ public final class SVI {
     /// The compiled training plan, dumped (``Plan/description``): what one
     /// step runs, for profiling and for tests of the plan the compiler picks.
     public var planDescription: String { training.plan.description }
+
+    /// Bytes in the training plan's arenas: values, gradients and indices.
+    public var planMemoryBytes: Int {
+        let plan = training.plan
+        return (plan.valueCount + plan.gradientCount) * MemoryLayout<Double>.stride + plan.indexCount * MemoryLayout<Int32>.stride
+    }
     private var optimizer: Optimizer
     private var rng: Xoshiro256StarStar
     /// Every unconstrained parameter, in the plan's own parameter block:

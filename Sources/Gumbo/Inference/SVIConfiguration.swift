@@ -7,10 +7,18 @@ public struct SVIConfiguration: Sendable {
     /// The seed of every random draw (noise, minibatches): the same seed
     /// gives the same losses, bit for bit.
     public var seed: UInt64
+    /// Threads each step's forward and backward passes run on (opt-in; 1 by
+    /// default). The work is split into fixed chunks of particles or plate
+    /// elements, each with its own plan, and the chunks' gradients are
+    /// added in a fixed order: the same seed and thread count give the same
+    /// losses, bit for bit.
+    public var threads: Int
 
-    public init(optimizer: OptimizerSettings = Optimizer.adam(learningRate: 0.05), particles: Int = 1, seed: UInt64 = 0) {
+    public init(optimizer: OptimizerSettings = Optimizer.adam(learningRate: 0.05), particles: Int = 1, seed: UInt64 = 0,
+                threads: Int = 1) {
         self.optimizer = optimizer
         self.particles = particles
         self.seed = seed
+        self.threads = threads
     }
 }

@@ -13,11 +13,12 @@ import Foundation
 /// - ``exp(_:)``: Cody–Waite reduction `x = k ln 2 + r`, `|r| ≤ ln 2 / 2`
 ///   (ln 2 split in two so `k · ln2Hi` is exact), `eʳ = 1 + r + r² P(r)` with
 ///   a degree-9 near-minimax `P` (Chebyshev fit, error 1.2e-16 on the
-///   interval), and the scale `2ᵏ` built in the exponent bits.
+///   interval) evaluated by Estrin's scheme (a short dependency chain), and
+///   the scale `2ᵏ` built in the exponent bits.
 /// - ``log(_:)``: `x = 2ᵏ m` with `m ∈ [√½, √2)`, `f = m − 1`,
 ///   `s = f / (2 + f)` and the degree-14 odd series of fdlibm's `e_log.c`
-///   (`log(1 + f) = f − f²/2 + s (f²/2 + R(s²))`), `k ln 2` added in two
-///   parts.
+///   (`log(1 + f) = f − f²/2 + s (f²/2 + R(s²))`, its coefficients, by
+///   Estrin's scheme), `k ln 2` added in two parts.
 /// - ``log1p(_:)``: `u = 1 + x`, `log1p(x) = log u + (x − (u − 1)) / u`,
 ///   the correction recovering what rounding `1 + x` lost (Goldberg 1991,
 ///   "What every computer scientist should know about floating-point
@@ -52,7 +53,7 @@ public enum VectorMath {
     @inlinable
     public static func exp(_ x: Vector) -> Vector {
         let inRange = (x .>= -708.0) .& (x .<= 709.0)
-        if _slowPath(!all(inRange)) { return lanes(x, Foundation.exp) }
+        if _slowPath(!allTrue(inRange)) { return lanes(x, Foundation.exp) }
         return expCore(x)
     }
 
@@ -62,17 +63,16 @@ public enum VectorMath {
         let t = x * log2e + shifter
         let k = t - shifter
         let r = (x - k * ln2Hi) - k * ln2Lo
-        var p = Vector(repeating: 2.5101346928350340199e-8)
-        p = p * r + 2.7621338669142923801e-7
-        p = p * r + 2.7557266418612303703e-6
-        p = p * r + 2.4801518641395993583e-5
-        p = p * r + 1.9841269864380513295e-4
-        p = p * r + 1.3888888918939167785e-3
-        p = p * r + 8.3333333333297934996e-3
-        p = p * r + 4.1666666666620638584e-2
-        p = p * r + 1.6666666666666667534e-1
-        p = p * r + 0.5000000000000001128
-        let expR = 1 + (r + r * r * p)
+        // P(r) by Estrin's scheme: pairs, then pairs of pairs, so the
+        // dependency chain is four multiply-adds deep instead of ten.
+        let r2 = r * r, r4 = r2 * r2, r8 = r4 * r4
+        let p01 = 0.5000000000000001128 + 1.6666666666666667534e-1 * r
+        let p23 = 4.1666666666620638584e-2 + 8.3333333333297934996e-3 * r
+        let p45 = 1.3888888918939167785e-3 + 1.9841269864380513295e-4 * r
+        let p67 = 2.4801518641395993583e-5 + 2.7557266418612303703e-6 * r
+        let p89 = 2.7621338669142923801e-7 + 2.5101346928350340199e-8 * r
+        let p = (p01 + p23 * r2) + (p45 + p67 * r2) * r4 + p89 * r8
+        let expR = 1 + (r + r2 * p)
         // The low bits of t hold k (two's complement, mod 2¹²); shifted into
         // the exponent field and added to 1.0's bits they make 2ᵏ.
         let kBits = unsafeBitCast(t, to: SIMD4<UInt64>.self) &<< 52
@@ -86,7 +86,7 @@ public enum VectorMath {
     @inlinable
     public static func log(_ x: Vector) -> Vector {
         let normal = (x .>= Double.leastNormalMagnitude) .& (x .<= Double.greatestFiniteMagnitude)
-        if _slowPath(!all(normal)) { return lanes(x, Foundation.log) }
+        if _slowPath(!allTrue(normal)) { return lanes(x, Foundation.log) }
         return logCore(x)
     }
 
@@ -105,11 +105,14 @@ public enum VectorMath {
         let halfSquare = 0.5 * f * f
         let s = f / (2 + f)
         let z = s * s
-        let w = z * z
-        let t1 = w * (3.999999999940941908e-01 + w * (2.222219843214978396e-01 + w * 1.531383769920937332e-01))
-        let t2 = z * (6.666666666666735130e-01 + w * (2.857142874366239149e-01
-                      + w * (1.818357216161805012e-01 + w * 1.479819860511658591e-01)))
-        let r = t2 + t1
+        // R(z) = Lg1 z + … + Lg7 z⁷ (fdlibm's even/odd split, written so
+        // it compiles to straight vector code).
+        let z2 = z * z, z4 = z2 * z2
+        let q01 = 6.666666666666735130e-01 + 3.999999999940941908e-01 * z
+        let q23 = 2.857142874366239149e-01 + 2.222219843214978396e-01 * z
+        let q45 = 1.818357216161805012e-01 + 1.531383769920937332e-01 * z
+        let q6 = Vector(repeating: 1.479819860511658591e-01)
+        let r = z * ((q01 + q23 * z2) + (q45 + q6 * z2) * z4)
         return k * ln2Hi - ((halfSquare - (s * (halfSquare + r) + k * ln2Lo)) - f)
     }
 
@@ -120,7 +123,7 @@ public enum VectorMath {
     public static func log1p(_ x: Vector) -> Vector {
         let u = 1 + x
         let fast = (x .> -1) .& (x .< 1e300)
-        if _slowPath(!all(fast)) { return lanes(x, Foundation.log1p) }
+        if _slowPath(!allTrue(fast)) { return lanes(x, Foundation.log1p) }
         // For x ∈ (−1, −½] the sum u = 1 + x is exact (and at least 2⁻⁵³, a
         // normal number); above, x − (u − 1) is the rounding error of 1 + x
         // (u − 1 is exact by Sterbenz's lemma for u ≤ 2, and nearly so above).
@@ -136,7 +139,7 @@ public enum VectorMath {
     @inlinable
     public static func softplus(_ x: Vector) -> Vector {
         let negativeAbs = negativeMagnitude(x)
-        guard _fastPath(all(negativeAbs .>= -708.0)) else { return lanes(x, StableMath.softplus) }
+        guard _fastPath(allTrue(negativeAbs .>= -708.0)) else { return lanes(x, StableMath.softplus) }
         let e = expCore(negativeAbs)   // in (0, 1]
         return x.replacing(with: 0, where: x .< 0) + log1pSmall(e)
     }
@@ -146,7 +149,7 @@ public enum VectorMath {
     @inlinable
     public static func sigmoid(_ x: Vector) -> Vector {
         let negativeAbs = negativeMagnitude(x)
-        guard _fastPath(all(negativeAbs .>= -708.0)) else { return lanes(x, StableMath.sigmoid) }
+        guard _fastPath(allTrue(negativeAbs .>= -708.0)) else { return lanes(x, StableMath.sigmoid) }
         let e = expCore(negativeAbs)
         let r = 1 / (1 + e)
         return r.replacing(with: e * r, where: x .< 0)
@@ -212,6 +215,15 @@ public enum VectorMath {
         result.replace(with: -c, where: quadrant .== 2)
         result.replace(with: s, where: quadrant .== 3)
         return result
+    }
+
+    /// Whether every lane of a mask is set: the two halves and'ed, then
+    /// the two words (the generic `all(_:)` compiles to a longer sequence).
+    @inlinable @inline(__always)
+    static func allTrue(_ mask: SIMDMask<SIMD4<Int64>>) -> Bool {
+        let bits = unsafeBitCast(mask, to: SIMD4<Int64>.self)
+        let half = bits.lowHalf & bits.highHalf
+        return half[0] & half[1] == -1
     }
 
     // MARK: Fallback

@@ -20,6 +20,11 @@
 ///    the backward pass writes `∂a = g·b`, `∂b = g·a` directly. Discrete
 ///    values are weight vectors over classes, so every `log p(z)`, every
 ///    `table[z]` and every expectation over an enumerated site is one.
+/// 4. **Selections.** A contraction with a constant factor whose every
+///    line along the contracted axis is one-hot (an enumerated site's
+///    values, the identity) selects one element of the other factor per
+///    output instead of multiplying and adding (``selections``): the
+///    enumeration's `log p(z = k)`, `μ[z = k]` and `q(z = k)` are reads.
 ///
 /// Requested gradients are never merged away: a tensor asked for its own
 /// gradient keeps its own node.
@@ -31,6 +36,10 @@ struct GraphRewriting {
     let sharedWeights: [Int: Int]
     /// `sum` nodes that read the two factors of a product directly.
     let contractions: Set<Int>
+    /// Contractions with a one-hot constant factor: which input is the
+    /// constant, and per element of the constant, at each line's start,
+    /// the index of its 1 along the contracted axis.
+    let selections: [Int: (constant: Int, selected: [Int32])]
 
     init(graph original: Graph, outputs: [Tensor], gradients wanted: [Tensor]) {
         var nodes = original.nodes
@@ -102,8 +111,54 @@ struct GraphRewriting {
             contractions.insert(id)
         }
 
+        // 4: selections.
+        var selections: [Int: (constant: Int, selected: [Int32])] = [:]
+        for id in contractions {
+            let node = nodes[id]
+            guard case .sum(let axis?) = node.op else { continue }
+            let factors = node.inputs.map { nodes[$0.rawValue] }
+            guard let product = Shape.broadcast(factors[0].shape, factors[1].shape) else { continue }
+            let contracted = axis < 0 ? axis + product.rank : axis
+            for position in 0..<2 {
+                // A constant, possibly reshaped (same elements in the same order).
+                var source = factors[position]
+                while case .reshape = source.op { source = nodes[source.inputs[0].rawValue] }
+                guard case .constant(let values) = source.op,
+                      let selected = Self.oneHotLines(values, shape: factors[position].shape,
+                                                      axis: contracted - (product.rank - factors[position].shape.rank)) else { continue }
+                selections[id] = (position, selected)
+                break
+            }
+        }
+
         graph = Graph(nodes: nodes)
         sharedWeights = shared
         self.contractions = contractions
+        self.selections = selections
+    }
+
+    /// For a constant whose every line along `axis` is one-hot (one 1, the
+    /// rest 0), the index of the 1 stored at each line's starting element
+    /// (other entries 0); `nil` otherwise, or when the constant does not
+    /// extend along the axis.
+    static func oneHotLines(_ values: [Double], shape: Shape, axis: Int) -> [Int32]? {
+        guard axis >= 0, axis < shape.rank, shape[axis] > 1 else { return nil }
+        let length = shape[axis]
+        let inner = shape.dimensions[(axis + 1)...].reduce(1, *)
+        let outer = shape.dimensions[..<axis].reduce(1, *)
+        var selected = [Int32](repeating: 0, count: values.count)
+        for o in 0..<outer {
+            for i in 0..<inner {
+                let start = o * length * inner + i
+                var one = -1
+                for k in 0..<length {
+                    let v = values[start + k * inner]
+                    if v == 1, one < 0 { one = k } else if v != 0 { return nil }
+                }
+                guard one >= 0 else { return nil }
+                selected[start] = Int32(one)
+            }
+        }
+        return selected
     }
 }

@@ -73,8 +73,11 @@ enum Opcode: Hashable {
     case binary(BinaryOperator)
     case sum
     case mean
-    /// `Σ_k a_k b_k` along the last axis of a broadcast product (``GraphRewriting``).
+    /// `Σ_k a_k b_k` along one axis of a broadcast product (``GraphRewriting``).
     case contraction
+    /// A contraction with a one-hot constant factor: a read of the other
+    /// factor per output (``GraphRewriting``).
+    case selection
     case logSumExp
     case softmax
     case logSoftmax

@@ -179,6 +179,8 @@ public final class Plan {
             if forward { ReduceKernels.forward(i, m) } else { ReduceKernels.backward(i, m) }
         case .contraction:
             if forward { ContractionKernels.forward(i, m) } else { ContractionKernels.backward(i, m) }
+        case .selection:
+            if forward { SelectionKernels.forward(i, m) } else { SelectionKernels.backward(i, m) }
         case .logSumExp:
             if forward { SoftmaxKernels.forwardLogSumExp(i, m) } else { SoftmaxKernels.backwardLogSumExp(i, m) }
         case .softmax:

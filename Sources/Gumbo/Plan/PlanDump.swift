@@ -47,6 +47,9 @@ extension Plan: CustomStringConvertible {
         switch i.opcode {
         case .contraction:
             line += " : contracting \(i.length), broadcast " + geometryText(i.geometry, operands: 2)
+        case .selection:
+            line += " : selecting 1 of \(i.length) by constant %\(node.inputs[i.batch].rawValue), broadcast "
+                + geometryText(i.geometry, operands: 2)
         case .binary, .gather, .elementwiseDensity:
             line += " : broadcast " + geometryText(i.geometry, operands: node.inputs.count)
         case .vectorDensity:

@@ -255,6 +255,9 @@ struct PlanLowering {
             let input = graph[node.inputs[position]]
             let dense: Bool
             switch node.op {
+            case .sum where rewriting.selections[node.id.rawValue] != nil:
+                // Only the selected elements are written.
+                dense = false
             case .sum where rewriting.contractions.contains(node.id.rawValue):
                 // Each element of a factor is written once only if the
                 // factor is the whole product (not broadcast).
@@ -317,6 +320,13 @@ struct PlanLowering {
             i.geometry = encode(BroadcastGeometry(output: node.shape, operands: inputs.map(\.shape)))
         case .sum(let axis) where rewriting.contractions.contains(id):
             lowerContraction(&i, node, inputs, axis: axis!)
+            if let selection = rewriting.selections[id] {
+                i.opcode = .selection
+                i.batch = selection.constant
+                i.input2 = indexCount
+                indexConstants.append((indexCount, selection.selected))
+                indexCount += selection.selected.count
+            }
         case .sum(let axis), .mean(let axis):
             i.opcode = { if case .sum = node.op { return .sum } else { return .mean } }()
             setLines(&i, inputs[0].shape, axis: axis)

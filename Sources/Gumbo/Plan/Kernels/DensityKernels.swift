@@ -11,6 +11,41 @@ protocol DensityRule {
     static func partials(
         _ a: Double, _ b: Double, _ c: Double, _ d: Double, _ constants: DensityConstants
     ) -> (Double, Double, Double, Double)
+    /// Four elements at once; by default the scalar rule lane by lane.
+    static func value(_ a: Vector4, _ b: Vector4, _ c: Vector4, _ d: Vector4, _ constants: DensityConstants) -> Vector4
+    static func partials(
+        _ a: Vector4, _ b: Vector4, _ c: Vector4, _ d: Vector4, _ constants: DensityConstants
+    ) -> (Vector4, Vector4, Vector4, Vector4)
+}
+
+extension DensityRule {
+    @inline(__always)
+    static func value(_ a: Vector4, _ b: Vector4, _ c: Vector4, _ d: Vector4, _ k: DensityConstants) -> Vector4 {
+        Vector4(value(a[0], b[0], c[0], d[0], k), value(a[1], b[1], c[1], d[1], k),
+                value(a[2], b[2], c[2], d[2], k), value(a[3], b[3], c[3], d[3], k))
+    }
+
+    @inline(__always)
+    static func partials(
+        _ a: Vector4, _ b: Vector4, _ c: Vector4, _ d: Vector4, _ k: DensityConstants
+    ) -> (Vector4, Vector4, Vector4, Vector4) {
+        var result = (Vector4(), Vector4(), Vector4(), Vector4())
+        for lane in 0..<4 {
+            let p = partials(a[lane], b[lane], c[lane], d[lane], k)
+            result.0[lane] = p.0
+            result.1[lane] = p.1
+            result.2[lane] = p.2
+            result.3[lane] = p.3
+        }
+        return result
+    }
+}
+
+/// Four consecutive elements along a row for an operand of step 1, or its
+/// one element four times for step 0.
+@inline(__always)
+func lanes(_ p: UnsafeMutablePointer<Double>, _ j: Int, step: Int) -> Vector4 {
+    step == 0 ? Vector4(repeating: p[0]) : p.vector(at: j)
 }
 
 struct DensityConstants {
@@ -114,9 +149,23 @@ enum DensityKernels {
         let a = m.values + i.input0, b = m.values + i.input1, c = m.values + i.input2, d = m.values + i.input3
         let (s0, s1, s2, s3) = (rows.step0, rows.step1, rows.step2, rows.step3)
         var y = m.values + i.output
+        // Rows of four or more with every operand contiguous or constant
+        // along the row: four elements at a time.
+        let vector = n >= 4 && s0 <= 1 && s1 <= 1 && s2 <= 1 && s3 <= 1
         for _ in 0..<rows.count {
             let pa = a + rows.offset0, pb = b + rows.offset1, pc = c + rows.offset2, pd = d + rows.offset3
-            for j in 0..<n { y[j] = Rule.value(pa[j * s0], pb[j * s1], pc[j * s2], pd[j * s3], constants) }
+            var j = 0
+            if vector {
+                while j + 4 <= n {
+                    y.setVector(Rule.value(lanes(pa, j, step: s0), lanes(pb, j, step: s1), lanes(pc, j, step: s2),
+                                           lanes(pd, j, step: s3), constants), at: j)
+                    j += 4
+                }
+            }
+            while j < n {
+                y[j] = Rule.value(pa[j * s0], pb[j * s1], pc[j * s2], pd[j * s3], constants)
+                j += 1
+            }
             y += n
             rows.advance()
         }
@@ -192,10 +241,35 @@ enum DensityKernels {
             }
             Store.store(total, at: target)
         default:
+            let vector = n >= 4 && s0 <= 1 && s1 <= 1 && s2 <= 1 && s3 <= 1
             for _ in 0..<rows.count {
                 let pa = a + rows.offset0, pb = b + rows.offset1, pc = c + rows.offset2, pd = d + rows.offset3
                 let out = target + Side.offset(rows)
-                if Side.step(rows) == 0 {
+                if vector {
+                    // Four elements at a time: summed in four lanes when the
+                    // operand has one element per row, stored four at a time
+                    // when it runs along the row.
+                    let pg = g + row
+                    var sum = Vector4(repeating: 0)
+                    var j = 0
+                    while j + 4 <= n {
+                        let partial = Side.pick(Rule.partials(lanes(pa, j, step: s0), lanes(pb, j, step: s1),
+                                                              lanes(pc, j, step: s2), lanes(pd, j, step: s3), constants))
+                        if Side.step(rows) == 0 {
+                            sum += pg.vector(at: j) * partial
+                        } else {
+                            Store.store(pg.vector(at: j) * partial, at: out + j)
+                        }
+                        j += 4
+                    }
+                    var total = (sum[0] + sum[1]) + (sum[2] + sum[3])
+                    while j < n {
+                        let partial = Side.pick(Rule.partials(pa[j * s0], pb[j * s1], pc[j * s2], pd[j * s3], constants))
+                        if Side.step(rows) == 0 { total += pg[j] * partial } else { Store.store(pg[j] * partial, at: out + j) }
+                        j += 1
+                    }
+                    if Side.step(rows) == 0 { Store.store(total, at: out) }
+                } else if Side.step(rows) == 0 {
                     var total = 0.0
                     for j in 0..<n {
                         total += g[row + j] * Side.pick(Rule.partials(pa[j * s0], pb[j * s1], pc[j * s2], pd[j * s3], constants))
@@ -223,6 +297,7 @@ protocol DensityOperand {
     static func offset(_ rows: BroadcastRows) -> Int
     static func step(_ rows: BroadcastRows) -> Int
     static func pick(_ partials: (Double, Double, Double, Double)) -> Double
+    static func pick(_ partials: (Vector4, Vector4, Vector4, Vector4)) -> Vector4
 }
 
 enum DensityOperand0: DensityOperand {
@@ -231,6 +306,7 @@ enum DensityOperand0: DensityOperand {
     @inline(__always) static func offset(_ rows: BroadcastRows) -> Int { rows.offset0 }
     @inline(__always) static func step(_ rows: BroadcastRows) -> Int { rows.step0 }
     @inline(__always) static func pick(_ p: (Double, Double, Double, Double)) -> Double { p.0 }
+    @inline(__always) static func pick(_ p: (Vector4, Vector4, Vector4, Vector4)) -> Vector4 { p.0 }
 }
 
 enum DensityOperand1: DensityOperand {
@@ -239,6 +315,7 @@ enum DensityOperand1: DensityOperand {
     @inline(__always) static func offset(_ rows: BroadcastRows) -> Int { rows.offset1 }
     @inline(__always) static func step(_ rows: BroadcastRows) -> Int { rows.step1 }
     @inline(__always) static func pick(_ p: (Double, Double, Double, Double)) -> Double { p.1 }
+    @inline(__always) static func pick(_ p: (Vector4, Vector4, Vector4, Vector4)) -> Vector4 { p.1 }
 }
 
 enum DensityOperand2: DensityOperand {
@@ -247,6 +324,7 @@ enum DensityOperand2: DensityOperand {
     @inline(__always) static func offset(_ rows: BroadcastRows) -> Int { rows.offset2 }
     @inline(__always) static func step(_ rows: BroadcastRows) -> Int { rows.step2 }
     @inline(__always) static func pick(_ p: (Double, Double, Double, Double)) -> Double { p.2 }
+    @inline(__always) static func pick(_ p: (Vector4, Vector4, Vector4, Vector4)) -> Vector4 { p.2 }
 }
 
 enum DensityOperand3: DensityOperand {
@@ -255,6 +333,7 @@ enum DensityOperand3: DensityOperand {
     @inline(__always) static func offset(_ rows: BroadcastRows) -> Int { rows.offset3 }
     @inline(__always) static func step(_ rows: BroadcastRows) -> Int { rows.step3 }
     @inline(__always) static func pick(_ p: (Double, Double, Double, Double)) -> Double { p.3 }
+    @inline(__always) static func pick(_ p: (Vector4, Vector4, Vector4, Vector4)) -> Vector4 { p.3 }
 }
 
 // MARK: Rules: adapters to the distribution library's kernels
@@ -291,6 +370,18 @@ enum NormalSingleStdRule: DensityRule {
         let z = (x - mean) * k.first
         let dMean = z * k.first
         return (-dMean, dMean, (z * z - 1) * k.first, 0)
+    }
+    @inline(__always)
+    static func value(_ x: Vector4, _ mean: Vector4, _ c: Vector4, _ d: Vector4, _ k: DensityConstants) -> Vector4 {
+        let z = (x - mean) * k.first
+        return -0.5 * z * z - k.second + k.third
+    }
+    @inline(__always)
+    static func partials(_ x: Vector4, _ mean: Vector4, _ c: Vector4, _ d: Vector4,
+                         _ k: DensityConstants) -> (Vector4, Vector4, Vector4, Vector4) {
+        let z = (x - mean) * k.first
+        let dMean = z * k.first
+        return (-dMean, dMean, (z * z - 1) * k.first, Vector4())
     }
 }
 

@@ -80,6 +80,14 @@ enum SoftmaxKernels {
 
     @inline(__always)
     static func backwardSoftmax<Store: GradientStore>(_: Store.Type, _ i: Instruction, _ m: KernelMemory) {
+        if i.inner == 1 {
+            switch i.length {
+            case 2: return contiguousSoftmaxBackward(Store.self, Width2.self, i, m)
+            case 3: return contiguousSoftmaxBackward(Store.self, Width3.self, i, m)
+            case 4: return contiguousSoftmaxBackward(Store.self, Width4.self, i, m)
+            default: return contiguousSoftmaxBackward(Store.self, AnyWidth.self, i, m)
+            }
+        }
         let (n, stride) = (i.length, i.inner)
         for line in 0..<(i.outer * stride) {
             let start = lineStart(line, i)
@@ -89,6 +97,24 @@ enum SoftmaxKernels {
             var dot = 0.0
             for j in 0..<n { dot += g[j * stride] * y[j * stride] }
             for j in 0..<n { Store.store(y[j * stride] * (g[j * stride] - dot), at: gx + j * stride) }
+        }
+    }
+
+    @inline(__always)
+    static func contiguousSoftmaxBackward<Store: GradientStore, Width: RowWidth>(
+        _: Store.Type, _: Width.Type, _ i: Instruction, _ m: KernelMemory
+    ) {
+        let n = Width.length(i.length)
+        var y = m.values + i.output
+        var g = m.gradients + i.outputGradient
+        var gx = m.gradients + i.gradient0
+        for _ in 0..<i.outer {
+            var dot = 0.0
+            for j in 0..<n { dot += g[j] * y[j] }
+            for j in 0..<n { Store.store(y[j] * (g[j] - dot), at: gx + j) }
+            y += n
+            g += n
+            gx += n
         }
     }
 
@@ -104,6 +130,14 @@ enum SoftmaxKernels {
 
     @inline(__always)
     static func backwardLogSoftmax<Store: GradientStore>(_: Store.Type, _ i: Instruction, _ m: KernelMemory) {
+        if i.inner == 1 {
+            switch i.length {
+            case 2: return contiguousLogSoftmaxBackward(Store.self, Width2.self, i, m)
+            case 3: return contiguousLogSoftmaxBackward(Store.self, Width3.self, i, m)
+            case 4: return contiguousLogSoftmaxBackward(Store.self, Width4.self, i, m)
+            default: return contiguousLogSoftmaxBackward(Store.self, AnyWidth.self, i, m)
+            }
+        }
         let (n, stride) = (i.length, i.inner)
         for line in 0..<(i.outer * stride) {
             let start = lineStart(line, i)
@@ -113,6 +147,24 @@ enum SoftmaxKernels {
             var total = 0.0
             for j in 0..<n { total += g[j * stride] }
             for j in 0..<n { Store.store(g[j * stride] - p[j * stride] * total, at: gx + j * stride) }
+        }
+    }
+
+    @inline(__always)
+    static func contiguousLogSoftmaxBackward<Store: GradientStore, Width: RowWidth>(
+        _: Store.Type, _: Width.Type, _ i: Instruction, _ m: KernelMemory
+    ) {
+        let n = Width.length(i.length)
+        var p = m.values + i.auxiliary
+        var g = m.gradients + i.outputGradient
+        var gx = m.gradients + i.gradient0
+        for _ in 0..<i.outer {
+            var total = 0.0
+            for j in 0..<n { total += g[j] }
+            for j in 0..<n { Store.store(g[j] - p[j] * total, at: gx + j) }
+            p += n
+            g += n
+            gx += n
         }
     }
 
@@ -156,8 +208,80 @@ enum SoftmaxKernels {
         _: Result.Type, _: Width.Type, _ i: Instruction, _ m: KernelMemory
     ) {
         let n = Width.length(i.length)
+        if i.inner == 1 && n <= 4 {
+            forwardShortLines(Result.self, Width.self, i, m)
+        } else {
+            blockedLines(Result.self, Width.self, i, m, from: 0, to: i.outer * i.inner)
+        }
+    }
+
+    /// Contiguous lines of 2–4 (a class axis), four lines at a time in
+    /// registers: lane `l` of vector `v_k` holds element `k` of line `l`, so
+    /// each `exp` call covers four lines and each `log` call four sums, and
+    /// nothing goes through scratch. A group with a non-finite element, and
+    /// the last one to three lines, take the blocked path.
+    @inline(__always)
+    static func forwardShortLines<Result: LineResult, Width: RowWidth>(
+        _: Result.Type, _: Width.Type, _ i: Instruction, _ m: KernelMemory
+    ) {
+        let n = Width.length(i.length)
+        let lineCount = i.outer
+        let x = m.values + i.input0
+        let y = m.values + i.output
+        let keep = i.auxiliary >= 0
+        let p = m.values + (keep ? i.auxiliary : 0)
+        let minusInfinity = Vector4(repeating: -.infinity)
+        @inline(__always) func column(_ base: UnsafeMutablePointer<Double>, _ k: Int) -> Vector4 {
+            k < n ? Vector4(base[k], base[n + k], base[2 * n + k], base[3 * n + k]) : minusInfinity
+        }
+        @inline(__always) func scatter(_ v: Vector4, _ base: UnsafeMutablePointer<Double>, _ k: Int) {
+            base[k] = v[0]; base[n + k] = v[1]; base[2 * n + k] = v[2]; base[3 * n + k] = v[3]
+        }
+        var line = 0
+        while line + 4 <= lineCount {
+            let base = x + line * n
+            let v0 = column(base, 0), v1 = column(base, 1), v2 = column(base, 2), v3 = column(base, 3)
+            // x − x is 0 for finite x and NaN otherwise: any non-finite
+            // element sends the group to the scalar path's semantics.
+            var check = (v0 - v0) + (v1 - v1)
+            if n > 2 { check += v2 - v2 }
+            if n > 3 { check += v3 - v3 }
+            guard check == Vector4(repeating: 0) else {
+                blockedLines(Result.self, Width.self, i, m, from: line, to: line + 4)
+                line += 4
+                continue
+            }
+            var top = v0.replacing(with: v1, where: v1 .> v0)
+            if n > 2 { top.replace(with: v2, where: v2 .> top) }
+            if n > 3 { top.replace(with: v3, where: v3 .> top) }
+            let e0 = VectorMath.exp(v0 - top), e1 = VectorMath.exp(v1 - top)
+            let e2 = n > 2 ? VectorMath.exp(v2 - top) : Vector4(), e3 = n > 3 ? VectorMath.exp(v3 - top) : Vector4()
+            var total = e0 + e1
+            if n > 2 { total += e2 }
+            if n > 3 { total += e3 }
+            let scale = 1 / total
+            let logSumExp = top + VectorMath.log(total)
+            Result.finish(line: line, n: n, x: base, y: y, v: (v0, v1, v2, v3), e: (e0, e1, e2, e3),
+                          scale: scale, logSumExp: logSumExp, scatter: scatter)
+            if keep {
+                let out = p + line * n
+                scatter(e0 * scale, out, 0)
+                scatter(e1 * scale, out, 1)
+                if n > 2 { scatter(e2 * scale, out, 2) }
+                if n > 3 { scatter(e3 * scale, out, 3) }
+            }
+            line += 4
+        }
+        if line < lineCount { blockedLines(Result.self, Width.self, i, m, from: line, to: lineCount) }
+    }
+
+    /// Lines `first..<last` in blocks through scratch (any length and stride).
+    @inline(__always)
+    static func blockedLines<Result: LineResult, Width: RowWidth>(
+        _: Result.Type, _: Width.Type, _ i: Instruction, _ m: KernelMemory, from start: Int, to lineCount: Int
+    ) {
+        let n = Width.length(i.length)
         let stride = i.inner
-        let lineCount = i.outer * stride
         let x = m.values + i.input0
         let y = m.values + i.output
         let keep = i.auxiliary >= 0
@@ -166,7 +290,7 @@ enum SoftmaxKernels {
         let shifted = m.scratch
         let tops = m.scratch + blockLines * n
         let logs = tops + blockLines
-        var first = 0
+        var first = start
         while first < lineCount {
             let lines = Swift.min(blockLines, lineCount - first)
             for b in 0..<lines {
@@ -215,11 +339,17 @@ enum SoftmaxKernels {
 }
 
 /// How a forward pass of the softmax family finishes one line, given the
-/// line's exponentials `e_j = exp(x_j − m)`, `1/Σe` and `logSumExp`.
+/// line's exponentials `e_j = exp(x_j − m)`, `1/Σe` and `logSumExp`; and
+/// four contiguous short lines at once, with element `k` of line `l` in
+/// lane `l` of `v.k` (the inputs) and `e.k` (their exponentials).
 protocol LineResult {
     static func finish(line: Int, start: Int, stride: Int, n: Int, x: UnsafeMutablePointer<Double>,
                        y: UnsafeMutablePointer<Double>, weights: UnsafeMutablePointer<Double>,
                        scale: Double, logSumExp: Double, finite: Bool)
+    static func finish(line: Int, n: Int, x: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>,
+                       v: (Vector4, Vector4, Vector4, Vector4), e: (Vector4, Vector4, Vector4, Vector4),
+                       scale: Vector4, logSumExp: Vector4,
+                       scatter: (Vector4, UnsafeMutablePointer<Double>, Int) -> Void)
 }
 
 /// `y = logSumExp(x)`, one value per line.
@@ -229,6 +359,14 @@ enum LogSumExpResult: LineResult {
                        y: UnsafeMutablePointer<Double>, weights: UnsafeMutablePointer<Double>,
                        scale: Double, logSumExp: Double, finite: Bool) {
         y[line] = logSumExp
+    }
+
+    @inline(__always)
+    static func finish(line: Int, n: Int, x: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>,
+                       v: (Vector4, Vector4, Vector4, Vector4), e: (Vector4, Vector4, Vector4, Vector4),
+                       scale: Vector4, logSumExp: Vector4,
+                       scatter: (Vector4, UnsafeMutablePointer<Double>, Int) -> Void) {
+        y.setVector(logSumExp, at: line)
     }
 }
 
@@ -240,6 +378,18 @@ enum SoftmaxResult: LineResult {
                        scale: Double, logSumExp: Double, finite: Bool) {
         for j in 0..<n { y[start + j * stride] = weights[j] * scale }
     }
+
+    @inline(__always)
+    static func finish(line: Int, n: Int, x: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>,
+                       v: (Vector4, Vector4, Vector4, Vector4), e: (Vector4, Vector4, Vector4, Vector4),
+                       scale: Vector4, logSumExp: Vector4,
+                       scatter: (Vector4, UnsafeMutablePointer<Double>, Int) -> Void) {
+        let out = y + line * n
+        scatter(e.0 * scale, out, 0)
+        scatter(e.1 * scale, out, 1)
+        if n > 2 { scatter(e.2 * scale, out, 2) }
+        if n > 3 { scatter(e.3 * scale, out, 3) }
+    }
 }
 
 /// `y_j = x_j − logSumExp(x)`.
@@ -249,5 +399,17 @@ enum LogSoftmaxResult: LineResult {
                        y: UnsafeMutablePointer<Double>, weights: UnsafeMutablePointer<Double>,
                        scale: Double, logSumExp: Double, finite: Bool) {
         for j in 0..<n { y[start + j * stride] = x[start + j * stride] - logSumExp }
+    }
+
+    @inline(__always)
+    static func finish(line: Int, n: Int, x: UnsafeMutablePointer<Double>, y: UnsafeMutablePointer<Double>,
+                       v: (Vector4, Vector4, Vector4, Vector4), e: (Vector4, Vector4, Vector4, Vector4),
+                       scale: Vector4, logSumExp: Vector4,
+                       scatter: (Vector4, UnsafeMutablePointer<Double>, Int) -> Void) {
+        let out = y + line * n
+        scatter(v.0 - logSumExp, out, 0)
+        scatter(v.1 - logSumExp, out, 1)
+        if n > 2 { scatter(v.2 - logSumExp, out, 2) }
+        if n > 3 { scatter(v.3 - logSumExp, out, 3) }
     }
 }

@@ -1,0 +1,286 @@
+import Foundation
+import Gumbo
+import GumboWorkloads
+
+/// `gumbo-bench svi`: seconds per SVI step on the reference workloads of
+/// issue 7, for each (workload, estimator): the median over repeats after a
+/// warm-up, the compile time (DSL → plan ready), heap allocations per step,
+/// and, where one exists, a hand-written Swift loop's step and the ratio.
+///
+/// Times are the thread's CPU time (``Stopwatch``); the library's and the
+/// hand-written loop's repeats alternate (the order flipping each repeat),
+/// so both see the same machine. Before timing, the hand-written loop's
+/// gradient is checked against the library's at the same parameters and
+/// noise (same seed).
+enum SVIBenchmark {
+    static let subcommand = Subcommand(
+        name: "svi",
+        summary: "seconds per SVI step on W2–W5, compile time, allocations, hand-written loops, scaling",
+        usage: """
+            usage: gumbo-bench svi [--workload W] [--estimator E] [--json] [--repeats R]
+                                   [--scaling] [--threads N]
+
+            For every (workload, estimator) of issue 7: median seconds per step
+            after a warm-up, compile time (DSL to plan ready), heap allocations
+            per step (counted by a preloaded allocator in a child process), and
+            the hand-written loop's seconds per step and the ratio, where one
+            exists (W3 enumeration and straight-through Gumbel-softmax, W4
+            binary Concrete).
+
+            options:
+              --workload W     only rows whose workload starts with W (W2 … W5)
+              --estimator E    only rows whose estimator starts with E
+              --json           end with one JSON line {"rows": [...]}
+              --repeats R      timed repeats per row (default 21)
+              --scaling        instead: W3 (enumeration) at N = 10^3 … 10^6 points,
+                               seconds per step and peak memory per data point
+              --threads N      also time each row with N threads (SVIConfiguration.threads)
+              --dump           print each row's compiled plan
+              --help           this text
+            """,
+        run: run)
+
+    struct Row {
+        let workload: String
+        let estimator: String
+        let secondsPerStep: Double
+        let compileSeconds: Double
+        let allocationsPerStep: Double?
+        let handwrittenSecondsPerStep: Double?
+        let threadedSecondsPerStep: Double?
+        let threads: Int
+
+        var ratio: Double? { handwrittenSecondsPerStep.map { secondsPerStep / $0 } }
+    }
+
+    static func run(_ options: inout Options) throws {
+        let json = options.flag("--json")
+        let workload = options.string("--workload")
+        let estimator = options.string("--estimator")
+        let repeats = try options.integer("--repeats", default: 21)
+        let scaling = options.flag("--scaling")
+        let threads = try options.integer("--threads", default: 1)
+        let dump = options.flag("--dump")
+        let profileSteps = try options.integer("--profile-steps", default: 0)
+        try options.finish()
+        if scaling { return try ScalingBenchmark.run(json: json, threads: threads) }
+
+        let cases = SVICase.all().filter {
+            (workload.map($0.workload.hasPrefix) ?? true) && (estimator.map($0.estimator.hasPrefix) ?? true)
+        }
+        if profileSteps > 0 {
+            // For a profiler: compile and step, no timing.
+            for c in cases {
+                let svi = try c.makeRun()
+                for _ in 0..<profileSteps { try svi.step() }
+            }
+            return
+        }
+        var filter: [String] = []
+        if let workload { filter += ["--workload", workload] }
+        if let estimator { filter += ["--estimator", estimator] }
+        let allocations = countAllocations(filter)
+
+        print("Seconds per SVI step (median of \(repeats) repeats of the thread's CPU time, after a warm-up)")
+        print(header)
+        var rows: [Row] = []
+        for c in cases {
+            var compileTimes: [Double] = []
+            var svi: SVI!
+            for _ in 0..<3 {
+                let start = Stopwatch.now()
+                svi = try c.makeRun()
+                compileTimes.append(Stopwatch.now() - start)
+            }
+            if dump { print(svi.planDescription) }
+            let handwritten = try c.makeHandwritten.map { make -> any HandwrittenStep in
+                var step = make()
+                try verify(c, &step)
+                return make()
+            }
+            let (library, reference) = try time(svi, handwritten, repeats: repeats)
+            var threaded: Double?
+            if threads > 1 {
+                let parallel = try c.makeRun(threads: threads)
+                threaded = try wallTime(parallel, repeats: repeats)
+            }
+            let row = Row(workload: c.workload, estimator: c.estimator, secondsPerStep: library,
+                          compileSeconds: Stopwatch.median(compileTimes),
+                          allocationsPerStep: allocations["\(c.workload)|\(c.estimator)"],
+                          handwrittenSecondsPerStep: reference, threadedSecondsPerStep: threaded, threads: threads)
+            rows.append(row)
+            print(line(row))
+        }
+        printPeers(rows)
+        if json {
+            print("{\"rows\": [\(rows.map(jsonRow).joined(separator: ", "))]}")
+        }
+    }
+
+    // MARK: Timing
+
+    /// Median seconds per step of the library and (if given) the
+    /// hand-written loop, repeats interleaved; each repeat times a batch of
+    /// about 5 ms.
+    static func time(_ svi: SVI, _ handwritten: (any HandwrittenStep)?, repeats: Int) throws -> (Double, Double?) {
+        var reference = handwritten
+        for _ in 0..<20 { try svi.step() }
+        for _ in 0..<20 { reference?.step() }
+        let perStep = Stopwatch.secondsPerCall(20) { _ = try? svi.step() }
+        let calls = max(1, Int(5e-3 / max(perStep, 1e-9)))
+        var referenceCalls = 0
+        if reference != nil {
+            referenceCalls = max(1, Int(5e-3 / max(Stopwatch.secondsPerCall(20) { reference!.step() }, 1e-9)))
+        }
+        var libraryTimes: [Double] = [], referenceTimes: [Double] = []
+        for r in 0..<repeats {
+            for side in (r % 2 == 0 ? [0, 1] : [1, 0]) {
+                if side == 0 {
+                    libraryTimes.append(Stopwatch.secondsPerCall(calls) { _ = try? svi.step() })
+                } else if reference != nil {
+                    referenceTimes.append(Stopwatch.secondsPerCall(referenceCalls) { reference!.step() })
+                }
+            }
+        }
+        return (Stopwatch.median(libraryTimes), reference == nil ? nil : Stopwatch.median(referenceTimes))
+    }
+
+    /// Median wall-clock seconds per step (a threaded run uses more than
+    /// the calling thread's CPU).
+    static func wallTime(_ svi: SVI, repeats: Int) throws -> Double {
+        for _ in 0..<20 { try svi.step() }
+        let perStep = Stopwatch.wallSecondsPerCall(20) { _ = try? svi.step() }
+        let calls = max(1, Int(5e-3 / max(perStep, 1e-9)))
+        return Stopwatch.median((0..<repeats).map { _ in Stopwatch.wallSecondsPerCall(calls) { _ = try? svi.step() } })
+    }
+
+    // MARK: Checking the hand-written loops
+
+    /// The hand-written gradient against the library's, with the same seed
+    /// (so the same noise, up to the last ulp of `log` and `cos`) at the
+    /// same starting parameters.
+    static func verify(_ c: SVICase, _ handwritten: inout any HandwrittenStep) throws {
+        let svi = try c.makeRun()
+        let library = try svi.estimateGradient()
+        let reference = handwritten.objectiveGradient()
+        for (name, values) in reference {
+            guard let expected = library[name], expected.count == values.count else {
+                throw BenchmarkFailure.disagreement("\(c.workload) \(c.estimator): no parameter '\(name)' of \(values.count) values")
+            }
+            for (k, (a, b)) in zip(values, expected).enumerated() where abs(a - b) > 1e-8 * max(1, abs(a), abs(b)) {
+                throw BenchmarkFailure.disagreement(
+                    "\(c.workload) \(c.estimator): ∂/∂\(name)[\(k)] hand-written \(a), library \(b)")
+            }
+        }
+    }
+
+    // MARK: Allocations
+
+    /// Allocations per step by row, counted in a child process; empty when
+    /// the counting allocator cannot be built.
+    static func countAllocations(_ filter: [String]) -> [String: Double] {
+        guard let output = AllocationCounter.runChild(["svi-allocations"] + filter) else { return [:] }
+        var counts: [String: Double] = [:]
+        for line in output.split(separator: "\n") {
+            let parts = line.split(separator: "\t")
+            if parts.count == 2, let count = Double(parts[1]) { counts[String(parts[0])] = count }
+        }
+        return counts
+    }
+
+    /// `gumbo-bench svi-allocations` (run by `svi` with the counting
+    /// allocator preloaded): after 3 warm-up steps, the allocations made by
+    /// the next 20 steps, per step, one row per line.
+    static let allocationsSubcommand = Subcommand(
+        name: "svi-allocations",
+        summary: "(internal) allocations per SVI step, under the counting allocator",
+        usage: "usage: gumbo-bench svi-allocations [--workload W] [--estimator E]  (run by 'gumbo-bench svi')",
+        run: { options in
+            let workload = options.string("--workload"), estimator = options.string("--estimator")
+            try options.finish()
+            guard let probe = AllocationCounter.probe() else {
+                throw UsageError(message: "svi-allocations: the counting allocator is not preloaded")
+            }
+            for c in SVICase.all() where (workload.map(c.workload.hasPrefix) ?? true) && (estimator.map(c.estimator.hasPrefix) ?? true) {
+                let svi = try c.makeRun()
+                for _ in 0..<3 { try svi.step() }
+                let steps = 20
+                probe.arm()
+                for _ in 0..<steps { try svi.step() }
+                let count = probe.disarm()
+                print("\(c.workload)|\(c.estimator)\t\(Double(count) / Double(steps))")
+            }
+        })
+
+    // MARK: Output
+
+    static let header = "workload        estimator                     s/step     compile   allocs/step  hand-written  ratio"
+
+    static func line(_ row: Row) -> String {
+        var text = row.workload.padding(toLength: 16, withPad: " ", startingAt: 0)
+            + row.estimator.padding(toLength: 28, withPad: " ", startingAt: 0)
+            + format(row.secondsPerStep).leftPadded(10)
+            + format(row.compileSeconds).leftPadded(12)
+            + (row.allocationsPerStep.map { String(format: "%.1f", $0) } ?? "n/a").leftPadded(13)
+            + (row.handwrittenSecondsPerStep.map(format) ?? "—").leftPadded(14)
+            + (row.ratio.map { String(format: "%.2f", $0) } ?? "—").leftPadded(7)
+        if let threaded = row.threadedSecondsPerStep {
+            text += "   \(row.threads) threads: \(format(threaded)) wall, ×\(String(format: "%.2f", row.secondsPerStep / threaded))"
+        }
+        return text
+    }
+
+    static func jsonRow(_ r: Row) -> String {
+        func number(_ x: Double?) -> String { x.map { "\($0)" } ?? "null" }
+        var fields = [
+            "\"workload\": \"\(r.workload)\"", "\"estimator\": \"\(r.estimator)\"",
+            "\"seconds_per_step\": \(r.secondsPerStep)", "\"compile_seconds\": \(r.compileSeconds)",
+            "\"allocations_per_step\": \(number(r.allocationsPerStep))",
+            "\"handwritten_seconds_per_step\": \(number(r.handwrittenSecondsPerStep))",
+            "\"ratio_to_handwritten\": \(number(r.ratio))",
+        ]
+        if let threaded = r.threadedSecondsPerStep {
+            fields.append("\"threads\": \(r.threads)")
+            fields.append("\"threaded_wall_seconds_per_step\": \(threaded)")
+        }
+        return "{" + fields.joined(separator: ", ") + "}"
+    }
+
+    /// Issue 7's peer figures (Pyro 1.9.2 and NumPyro 0.22 on this machine
+    /// class, milliseconds per step), which this harness does not measure.
+    static let peers: [String: (pyro: Double, numpyroCall: Double?, numpyroLoop: Double?)] = [
+        "W2 sprinkler|enumerate": (7.3, nil, nil),
+        "W2 sprinkler|reinforce:baseline=ma": (10.6, nil, nil),
+        "W3 gmm|enumerate": (5.9, 0.12, 0.032),
+        "W3 gmm|reinforce:baseline=ma": (11, 0.20, 0.116),
+        "W3 gmm|st-gumbel-softmax:tau=0.5": (4.6, 0.32, 0.24),
+        "W4 spikeslab|concrete:tau=0.666667": (3.7, 0.24, 0.020),
+        "W4 spikeslab|reinforce:baseline=ma": (10.6, 0.098, 0.016),
+        "W5 dvae|st-gumbel-softmax:tau=1→0.5": (5.7, nil, nil),
+    ]
+
+    static func printPeers(_ rows: [Row]) {
+        let matched = rows.compactMap { row in peers["\(row.workload)|\(row.estimator)"].map { (row, $0) } }
+        guard !matched.isEmpty else { return }
+        print("")
+        print("Against issue 7's peer figures (measured there, not in this run; targets: ≤ 1/30 Pyro, ≤ 1/3 NumPyro per call, < NumPyro whole loop)")
+        print("workload        estimator                   Gumbo/Pyro   Gumbo/NumPyro call   Gumbo/NumPyro loop")
+        for (row, peer) in matched {
+            let ms = row.secondsPerStep * 1e3
+            func ratio(_ x: Double?) -> String { x.map { String(format: "%.3f", ms / $0) } ?? "—" }
+            print(row.workload.padding(toLength: 16, withPad: " ", startingAt: 0)
+                  + row.estimator.padding(toLength: 28, withPad: " ", startingAt: 0)
+                  + ratio(peer.pyro).leftPadded(10) + ratio(peer.numpyroCall).leftPadded(21) + ratio(peer.numpyroLoop).leftPadded(21))
+        }
+    }
+
+    static func format(_ seconds: Double) -> String {
+        seconds < 1e-3 ? String(format: "%.2f µs", seconds * 1e6) : String(format: "%.3f ms", seconds * 1e3)
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
