@@ -19,13 +19,16 @@ final class ELBOPlan {
 
     private let temperatureBuffers: [(buffer: UnsafeMutableBufferPointer<Double>, schedule: Temperature)]
 
-    init(_ elbo: ELBOGraph, withGradients: Bool) throws {
+    /// With `diagnostics`, every sample and term of ``ELBOGraph/diagnostics``
+    /// is an output too, readable after a forward pass (otherwise their
+    /// storage is reused within the pass).
+    init(_ elbo: ELBOGraph, withGradients: Bool, diagnostics: Bool = false) throws {
         self.elbo = elbo
         let learnedInputs = elbo.temperatures.filter(\.isLearned).map(\.input)
         let parameterInputs = elbo.parameters.map(\.input) + learnedInputs
         self.parameterInputs = parameterInputs
         let plan = try Plan(graph: elbo.graph, outputs: [elbo.loss, elbo.objective, elbo.particleObjectives] + elbo.baselines.map(\.cost)
-                            + elbo.diagnostics.map(\.tensor),
+                            + (diagnostics ? elbo.diagnostics.map(\.tensor) : []),
                         gradients: withGradients ? parameterInputs : [])
         self.plan = plan
         noiseBuffers = try elbo.noise.map { (try plan.valueBuffer(of: $0.tensor), $0.kind, $0.antithetic) }

@@ -213,10 +213,17 @@ public final class SVI {
     }
 
     /// Where a non-finite value first appears: the first sample or term (in
-    /// program order) holding one.
+    /// program order) holding one. The training plan reuses the storage of
+    /// intermediate values, so this reruns the forward pass in a plan that
+    /// keeps them, from the same inputs.
     private func locateNonFiniteValue() -> String {
+        guard let diagnostic = try? ELBOPlan(training.elbo, withGradients: false, diagnostics: true) else {
+            return "the estimators' surrogate terms"
+        }
+        diagnostic.plan.copyInputs(from: training.plan)
+        diagnostic.plan.forward()
         for (label, tensor) in training.elbo.diagnostics {
-            if let buffer = try? training.plan.valueBuffer(of: tensor), buffer.contains(where: { !$0.isFinite }) {
+            if let buffer = try? diagnostic.plan.valueBuffer(of: tensor), buffer.contains(where: { !$0.isFinite }) {
                 return label
             }
         }
