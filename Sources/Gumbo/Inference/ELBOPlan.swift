@@ -61,7 +61,10 @@ final class ELBOPlan {
     /// ``NoiseSampler`` (so they agree with the scalar samplers to a few ulps).
     func fillNoise(using rng: inout Xoshiro256StarStar) {
         let paired = elbo.isPaired
-        for (buffer, kind, antithetic) in noiseBuffers {
+        // Index loops: in an unoptimized build, `for … in` over an array of
+        // tuples allocates a coroutine frame per element.
+        for index in 0..<noiseBuffers.count {
+            let (buffer, kind, antithetic) = noiseBuffers[index]
             let count = paired ? buffer.count / 2 : buffer.count
             let start = buffer.baseAddress!
             switch kind {
@@ -81,7 +84,8 @@ final class ELBOPlan {
     /// every draw and the minibatches depend on the random stream alone
     /// (a resumed run draws the same ones); both passes cost O(M).
     func fillSubsamples(using rng: inout Xoshiro256StarStar) {
-        for (plate, (buffer, size)) in subsampleBuffers.enumerated() {
+        for plate in 0..<subsampleBuffers.count {
+            let (buffer, size) = subsampleBuffers[plate]
             swaps[plate].withUnsafeMutableBufferPointer { swaps in
                 permutations[plate].withUnsafeMutableBufferPointer { permutation in
                     for i in 0..<buffer.count {
@@ -100,7 +104,8 @@ final class ELBOPlan {
 
     /// Sets each scheduled temperature to its value at `step`.
     func setTemperatures(step: Int) {
-        for (buffer, schedule) in temperatureBuffers {
+        for index in 0..<temperatureBuffers.count {
+            let (buffer, schedule) = temperatureBuffers[index]
             buffer[0] = schedule.value(atStep: step)
         }
     }

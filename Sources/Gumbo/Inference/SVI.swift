@@ -146,7 +146,10 @@ public final class SVI {
     private func computeGradient() throws -> Double {
         let plan = training.plan
         training.setTemperatures(step: completedSteps)
-        for (index, input) in baselineInputs.enumerated() {
+        // Index loops: in an unoptimized build, `for … in` over an array
+        // allocates a coroutine frame per element (a step allocates nothing).
+        for index in 0..<baselineInputs.count {
+            let input = baselineInputs[index]
             let decay = training.elbo.baselines[index].decay
             let correction = baselineUpdates == 0 ? 0 : 1 / (1 - pow(decay, Double(baselineUpdates)))
             baselineState[index].withUnsafeBufferPointer { state in
@@ -165,7 +168,8 @@ public final class SVI {
             let bad = slots.first { slot in (slot.offset..<slot.offset + slot.count).contains { !gradients[$0].isFinite } }
             throw SVIError.nonFinite(step: completedSteps + 1, quantity: "gradient", location: "parameter '\(bad?.name ?? "?")'")
         }
-        for (index, cost) in baselineCosts.enumerated() {
+        for index in 0..<baselineCosts.count {
+            let cost = baselineCosts[index]
             let decay = training.elbo.baselines[index].decay
             baselineState[index].withUnsafeMutableBufferPointer { state in
                 for i in 0..<state.count { state[i] = decay * state[i] + (1 - decay) * cost[i] }
