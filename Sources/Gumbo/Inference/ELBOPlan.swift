@@ -18,6 +18,10 @@ final class ELBOPlan {
     let gradientBuffers: [String: UnsafeMutableBufferPointer<Double>]
 
     private let temperatureBuffers: [(buffer: UnsafeMutableBufferPointer<Double>, schedule: Temperature)]
+    /// The noise buffers every chunk of a threaded run shares (copied from
+    /// chunk 0's after it draws them), and the subsample index buffers.
+    let sharedNoiseBuffers: [UnsafeMutableBufferPointer<Double>]
+    let subsampleIndexBuffers: [UnsafeMutableBufferPointer<Int32>]
 
     /// With `diagnostics`, every sample and term of ``ELBOGraph/diagnostics``
     /// is an output too, readable after a forward pass (otherwise their
@@ -48,6 +52,8 @@ final class ELBOPlan {
         parameterBuffers = values
         gradientBuffers = gradients
         temperatureBuffers = try elbo.temperatures.filter { !$0.isLearned }.map { (try plan.valueBuffer(of: $0.input), $0.schedule) }
+        sharedNoiseBuffers = try elbo.noise.filter { !$0.perChunkElement }.map { try plan.valueBuffer(of: $0.tensor) }
+        subsampleIndexBuffers = subsampleBuffers.map(\.buffer)
     }
 
     /// Draws fresh noise into every noise input. With paired particles,
@@ -59,11 +65,16 @@ final class ELBOPlan {
     /// ``RandomNumberGenerator/nextStandardLogistic()`` from the same
     /// uniforms in the same order, transformed four at a time by
     /// ``NoiseSampler`` (so they agree with the scalar samplers to a few ulps).
-    func fillNoise(using rng: inout Xoshiro256StarStar) {
+    ///
+    /// In a chunk of a threaded run, `perChunkElement` selects the inputs
+    /// with one value per element of the chunk's plate (`true`) or the ones
+    /// all chunks share (`false`); `nil` fills every input.
+    func fillNoise(using rng: inout Xoshiro256StarStar, perChunkElement: Bool? = nil) {
         let paired = elbo.isPaired
         // Index loops: in an unoptimized build, `for … in` over an array of
         // tuples allocates a coroutine frame per element.
         for index in 0..<noiseBuffers.count {
+            if let perChunkElement, elbo.noise[index].perChunkElement != perChunkElement { continue }
             let (buffer, kind, antithetic) = noiseBuffers[index]
             let count = paired ? buffer.count / 2 : buffer.count
             let start = buffer.baseAddress!
@@ -101,6 +112,15 @@ final class ELBOPlan {
             }
         }
     }
+
+    /// Writes the chunk's elements, `start ..< start + count`, into its
+    /// plate's index input (once: they never change).
+    func fillChunkIndices(_ chunk: ELBOChunk) throws {
+        guard let input = elbo.chunkIndices else { return }
+        let buffer = try plan.indexBuffer(of: input)
+        for k in 0..<buffer.count { buffer[k] = Int32(chunk.start + k) }
+    }
+
 
     /// Sets each scheduled temperature to its value at `step`.
     func setTemperatures(step: Int) {

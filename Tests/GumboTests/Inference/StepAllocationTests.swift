@@ -30,6 +30,7 @@ struct StepAllocationTests {
             let compiled = try GaussianMixture.model(data: data).compile(guide: GaussianMixture.guide(count: data.count),
                                                                          options: CompileOptions(estimators: ["z": estimator]))
             runs.append((name, try SVI(compiled, configuration: SVIConfiguration(particles: 2))))
+            runs.append((name + " threads 2", try SVI(compiled, configuration: SVIConfiguration(particles: 2, threads: 2))))
         }
         let spike = BenchmarkData.spikeAndSlab(count: 40, features: 10)
         let compiled = try SpikeAndSlab.model(design: spike.design, responses: spike.responses)
@@ -72,7 +73,7 @@ struct StepAllocationTests {
             counts[String(parts[0])] = Int(parts[1])
         }
         #expect((counts["control"] ?? 0) >= 1, "positive control: \(counts)")
-        #expect(counts.count >= 8, "every run reported: \(counts)")
+        #expect(counts.count >= 11, "every run reported: \(counts)")
         for (name, count) in counts where name != "control" && name != "sink" {
             #expect(count == 0, "\(name): \(count) allocation calls in 10 steps")
         }
