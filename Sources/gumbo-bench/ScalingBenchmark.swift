@@ -21,35 +21,48 @@ enum ScalingBenchmark {
     }
 
     static func run(json: Bool, threads: Int) throws {
-        print("W3 gmm, enumeration: cost against data size (each N in its own process)")
-        print("       N      s/step   ns/step/point    compile   peak RSS/point   plan arenas/point")
-        var results: [Point] = []
+        print("W3 gmm, enumeration: cost against data size (each N in its own process; wall-clock seconds per step)")
+        var header = "       N      s/step   ns/step/point    compile   peak RSS/point   plan arenas/point"
+        if threads > 1 { header += "   \(threads) threads   speed-up" }
+        print(header)
+        var results: [(single: Point, threaded: Point?)] = []
         for n in sizes {
-            let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-            let child = try AllocationCounter.run(executable, ["svi-scaling-point", "--points", "\(n)", "--threads", "\(threads)"],
-                                                  environment: [:])
-            let fields = child.output.split(separator: "\n").last?.split(separator: "\t").compactMap { Double($0) } ?? []
-            guard child.status == 0, fields.count == 6 else {
-                throw BenchmarkFailure.disagreement("scaling child for N = \(n) failed: \(child.output)")
-            }
-            let point = Point(points: Int(fields[0]), secondsPerStep: fields[1], compileSeconds: fields[2],
-                              peakBytes: fields[3], baselineBytes: fields[4], arenaBytes: fields[5])
-            results.append(point)
+            let point = try measure(points: n, threads: 1)
+            let threaded = threads > 1 ? try measure(points: n, threads: threads) : nil
+            results.append((point, threaded))
             let perPoint = (point.peakBytes - point.baselineBytes) / Double(n)
-            print(String(format: "%8d", n) + SVIBenchmark.format(point.secondsPerStep).leftPadded(12)
-                  + String(format: "%16.1f", point.secondsPerStep / Double(n) * 1e9)
-                  + SVIBenchmark.format(point.compileSeconds).leftPadded(11)
-                  + String(format: "%14.0f B", perPoint) + String(format: "%18.0f B", point.arenaBytes / Double(n)))
+            var line = String(format: "%8d", n) + SVIBenchmark.format(point.secondsPerStep).leftPadded(12)
+                + String(format: "%16.1f", point.secondsPerStep / Double(n) * 1e9)
+                + SVIBenchmark.format(point.compileSeconds).leftPadded(11)
+                + String(format: "%14.0f B", perPoint) + String(format: "%18.0f B", point.arenaBytes / Double(n))
+            if let threaded {
+                line += SVIBenchmark.format(threaded.secondsPerStep).leftPadded(12)
+                    + String(format: "%10.2f×", point.secondsPerStep / threaded.secondsPerStep)
+            }
+            print(line)
         }
         if json {
-            let rows = results.map { p in
+            let rows = results.map { p, t in
                 "{\"points\": \(p.points), \"seconds_per_step\": \(p.secondsPerStep), \"compile_seconds\": \(p.compileSeconds), "
                 + "\"peak_bytes\": \(p.peakBytes), \"baseline_bytes\": \(p.baselineBytes), "
                 + "\"peak_bytes_per_point\": \((p.peakBytes - p.baselineBytes) / Double(p.points)), "
-                + "\"arena_bytes_per_point\": \(p.arenaBytes / Double(p.points))}"
+                + "\"arena_bytes_per_point\": \(p.arenaBytes / Double(p.points))"
+                + (t.map { ", \"threads\": \(threads), \"threaded_seconds_per_step\": \($0.secondsPerStep)" } ?? "") + "}"
             }
             print("{\"scaling\": [\(rows.joined(separator: ", "))]}")
         }
+    }
+
+    static func measure(points n: Int, threads: Int) throws -> Point {
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let child = try AllocationCounter.run(executable, ["svi-scaling-point", "--points", "\(n)", "--threads", "\(threads)"],
+                                              environment: [:])
+        let fields = child.output.split(separator: "\n").last?.split(separator: "\t").compactMap { Double($0) } ?? []
+        guard child.status == 0, fields.count == 6 else {
+            throw BenchmarkFailure.disagreement("scaling child for N = \(n) failed: \(child.output)")
+        }
+        return Point(points: Int(fields[0]), secondsPerStep: fields[1], compileSeconds: fields[2],
+                     peakBytes: fields[3], baselineBytes: fields[4], arenaBytes: fields[5])
     }
 
     /// `VmHWM` (peak resident set) of this process, in bytes.
@@ -78,7 +91,7 @@ enum ScalingBenchmark {
             let compile = Stopwatch.now() - start
             for _ in 0..<3 { try svi.step() }
             let perStep = Stopwatch.wallSecondsPerCall(3) { _ = try? svi.step() }
-            let calls = max(1, Int(0.02 / perStep))
+            let calls = max(1, Int(0.1 / perStep))
             let times = (0..<7).map { _ in Stopwatch.wallSecondsPerCall(calls) { _ = try? svi.step() } }
             print("\(n)\t\(Stopwatch.median(times))\t\(compile)\t\(peakResidentBytes())\t\(baseline)\t\(Double(svi.planMemoryBytes))")
         })

@@ -18,14 +18,21 @@ final class ELBOPlan {
     let gradientBuffers: [String: UnsafeMutableBufferPointer<Double>]
 
     private let temperatureBuffers: [(buffer: UnsafeMutableBufferPointer<Double>, schedule: Temperature)]
+    /// The noise buffers every chunk of a threaded run shares (copied from
+    /// chunk 0's after it draws them), and the subsample index buffers.
+    let sharedNoiseBuffers: [UnsafeMutableBufferPointer<Double>]
+    let subsampleIndexBuffers: [UnsafeMutableBufferPointer<Int32>]
 
-    init(_ elbo: ELBOGraph, withGradients: Bool) throws {
+    /// With `diagnostics`, every sample and term of ``ELBOGraph/diagnostics``
+    /// is an output too, readable after a forward pass (otherwise their
+    /// storage is reused within the pass).
+    init(_ elbo: ELBOGraph, withGradients: Bool, diagnostics: Bool = false) throws {
         self.elbo = elbo
         let learnedInputs = elbo.temperatures.filter(\.isLearned).map(\.input)
         let parameterInputs = elbo.parameters.map(\.input) + learnedInputs
         self.parameterInputs = parameterInputs
         let plan = try Plan(graph: elbo.graph, outputs: [elbo.loss, elbo.objective, elbo.particleObjectives] + elbo.baselines.map(\.cost)
-                            + elbo.diagnostics.map(\.tensor),
+                            + (diagnostics ? elbo.diagnostics.map(\.tensor) : []),
                         gradients: withGradients ? parameterInputs : [])
         self.plan = plan
         noiseBuffers = try elbo.noise.map { (try plan.valueBuffer(of: $0.tensor), $0.kind, $0.antithetic) }
@@ -45,6 +52,8 @@ final class ELBOPlan {
         parameterBuffers = values
         gradientBuffers = gradients
         temperatureBuffers = try elbo.temperatures.filter { !$0.isLearned }.map { (try plan.valueBuffer(of: $0.input), $0.schedule) }
+        sharedNoiseBuffers = try elbo.noise.filter { !$0.perChunkElement }.map { try plan.valueBuffer(of: $0.tensor) }
+        subsampleIndexBuffers = subsampleBuffers.map(\.buffer)
     }
 
     /// Draws fresh noise into every noise input. With paired particles,
@@ -56,9 +65,17 @@ final class ELBOPlan {
     /// ``RandomNumberGenerator/nextStandardLogistic()`` from the same
     /// uniforms in the same order, transformed four at a time by
     /// ``NoiseSampler`` (so they agree with the scalar samplers to a few ulps).
-    func fillNoise(using rng: inout Xoshiro256StarStar) {
+    ///
+    /// In a chunk of a threaded run, `perChunkElement` selects the inputs
+    /// with one value per element of the chunk's plate (`true`) or the ones
+    /// all chunks share (`false`); `nil` fills every input.
+    func fillNoise(using rng: inout Xoshiro256StarStar, perChunkElement: Bool? = nil) {
         let paired = elbo.isPaired
-        for (buffer, kind, antithetic) in noiseBuffers {
+        // Index loops: in an unoptimized build, `for … in` over an array of
+        // tuples allocates a coroutine frame per element.
+        for index in 0..<noiseBuffers.count {
+            if let perChunkElement, elbo.noise[index].perChunkElement != perChunkElement { continue }
+            let (buffer, kind, antithetic) = noiseBuffers[index]
             let count = paired ? buffer.count / 2 : buffer.count
             let start = buffer.baseAddress!
             switch kind {
@@ -78,7 +95,8 @@ final class ELBOPlan {
     /// every draw and the minibatches depend on the random stream alone
     /// (a resumed run draws the same ones); both passes cost O(M).
     func fillSubsamples(using rng: inout Xoshiro256StarStar) {
-        for (plate, (buffer, size)) in subsampleBuffers.enumerated() {
+        for plate in 0..<subsampleBuffers.count {
+            let (buffer, size) = subsampleBuffers[plate]
             swaps[plate].withUnsafeMutableBufferPointer { swaps in
                 permutations[plate].withUnsafeMutableBufferPointer { permutation in
                     for i in 0..<buffer.count {
@@ -95,9 +113,19 @@ final class ELBOPlan {
         }
     }
 
+    /// Writes the chunk's elements, `start ..< start + count`, into its
+    /// plate's index input (once: they never change).
+    func fillChunkIndices(_ chunk: ELBOChunk) throws {
+        guard let input = elbo.chunkIndices else { return }
+        let buffer = try plan.indexBuffer(of: input)
+        for k in 0..<buffer.count { buffer[k] = Int32(chunk.start + k) }
+    }
+
+
     /// Sets each scheduled temperature to its value at `step`.
     func setTemperatures(step: Int) {
-        for (buffer, schedule) in temperatureBuffers {
+        for index in 0..<temperatureBuffers.count {
+            let (buffer, schedule) = temperatureBuffers[index]
             buffer[0] = schedule.value(atStep: step)
         }
     }

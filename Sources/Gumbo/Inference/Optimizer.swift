@@ -92,6 +92,62 @@ public struct Optimizer: Codable, Sendable, Equatable {
 }
 
 extension Optimizer {
+    /// One step's constants and the moments' storage, for updating the
+    /// parameters range by range (on several threads); each element's update
+    /// depends only on its own values, so any split gives the same result as
+    /// ``update(parameters:gradients:)``.
+    struct RangeStep {
+        let rule: Rule
+        let stepSize: Double
+        let correction2Root: Double
+        let firstMoment: UnsafeMutablePointer<Double>
+        let secondMoment: UnsafeMutablePointer<Double>?
+
+        /// Updates `parameters[range]` from `gradients[range]`.
+        func apply(parameters: UnsafeMutablePointer<Double>, gradients: UnsafePointer<Double>, range: Range<Int>) {
+            let lower = range.lowerBound
+            switch rule {
+            case .adam(_, let beta1, let beta2, let epsilon):
+                Optimizer.adam(parameters: parameters + lower, gradients: gradients + lower, m: firstMoment + lower,
+                               v: secondMoment! + lower, count: range.count, scale: 1, beta1: beta1, beta2: beta2,
+                               stepSize: stepSize, correction2Root: correction2Root, epsilon: epsilon)
+            case .sgd(let learningRate, let momentum):
+                for i in range {
+                    let g = gradients[i]
+                    if momentum == 0 {
+                        parameters[i] -= learningRate * g
+                    } else {
+                        firstMoment[i] = momentum * firstMoment[i] + g
+                        parameters[i] -= learningRate * firstMoment[i]
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether ``withRangeStep(_:)`` applies (no clipping, which needs the
+    /// whole gradient's norm first).
+    var updatesByRange: Bool { gradientClipNorm == nil }
+
+    /// Counts a step and calls `body` with its constants and the moments'
+    /// storage, valid during the call.
+    mutating func withRangeStep(_ body: (RangeStep) -> Void) {
+        precondition(gradientClipNorm == nil)
+        step += 1
+        var stepSize = 0.0, correction2Root = 1.0
+        if case .adam(let learningRate, let beta1, let beta2, _) = rule {
+            stepSize = learningRate / (1 - pow(beta1, Double(step)))
+            correction2Root = (1 - pow(beta2, Double(step))).squareRoot()
+        }
+        let rule = self.rule
+        firstMoment.withUnsafeMutableBufferPointer { m in
+            secondMoment.withUnsafeMutableBufferPointer { v in
+                body(RangeStep(rule: rule, stepSize: stepSize, correction2Root: correction2Root,
+                               firstMoment: m.baseAddress!, secondMoment: v.baseAddress))
+            }
+        }
+    }
+
     /// Adam's update over raw buffers, four parameters at a time (the same
     /// operations in the same order per element as the scalar tail, so the
     /// result does not depend on where an element falls).

@@ -36,6 +36,20 @@ public final class SVI {
     }
     private var optimizer: Optimizer
     private var rng: Xoshiro256StarStar
+    /// The plans: one, or one per thread (each a chunk of the largest
+    /// plate). Chunk 0's parameter block is the run's parameters.
+    private let chunks: [TrainingChunk]
+    private var pool: WorkerPool?
+    /// What the pool's threads do when it runs (``WorkerPool``): chunk `k`
+    /// computes its share, or reduces, checks and updates parameter range `k`.
+    private enum Phase { case compute, reduce, update }
+    private var phase = Phase.compute
+    private var rangeStep: Optimizer.RangeStep?
+    /// Per parameter range: whether its reduced gradient is finite.
+    private let rangeFinite: UnsafeMutablePointer<Bool>
+    /// Set when the parameters changed outside a threaded update (set,
+    /// restored, or updated serially): copied to every chunk before the next step.
+    private var parametersDirty = true
     /// Every unconstrained parameter, in the plan's own parameter block:
     /// the forward pass reads them where the optimizer writes them.
     private let parameters: UnsafeMutableBufferPointer<Double>
@@ -43,12 +57,7 @@ public final class SVI {
     /// (same layout), where the backward pass leaves it.
     private let gradients: UnsafeMutableBufferPointer<Double>
     private let slots: [ParameterSlot]
-    private var baselineState: [[Double]]
     private var baselineUpdates = 0
-    private let baselineInputs: [UnsafeMutableBufferPointer<Double>]
-    private let baselineCosts: [UnsafeMutableBufferPointer<Double>]
-    private let lossValue: UnsafeMutableBufferPointer<Double>
-    private let objectiveValue: UnsafeMutableBufferPointer<Double>
     private var evaluationPlans: [Int: ELBOPlan] = [:]
 
     /// One learnable vector in the flat parameter array.
@@ -68,8 +77,18 @@ public final class SVI {
         self.configuration = configuration
         var treatments: [String: SiteTreatment] = [:]
         for choice in compiled.estimators { treatments[choice.site] = SiteTreatment(choice.estimator) }
-        let elbo = try ELBOLowering.lower(compiled, treatments: treatments, particles: configuration.particles)
-        let training = try ELBOPlan(elbo, withGradients: true)
+        guard configuration.threads >= 1 else {
+            throw SVIError.invalidConfiguration("threads must be at least 1, got \(configuration.threads)")
+        }
+        let split = Self.chunking(compiled, threads: configuration.threads)
+        var chunks: [TrainingChunk] = []
+        for (index, chunk) in split.enumerated() {
+            let graph = try ELBOLowering.lower(compiled, treatments: treatments, particles: configuration.particles, chunk: chunk)
+            chunks.append(try TrainingChunk(graph, index: index, chunk: chunk))
+        }
+        self.chunks = chunks
+        let elbo = chunks[0].plan.elbo
+        let training = chunks[0].plan
         self.training = training
 
         var slots: [ParameterSlot] = []
@@ -97,19 +116,74 @@ public final class SVI {
         self.slots = slots
         // The plan lays the parameters out first, in this order: no copies
         // between the optimizer and the plan.
-        guard let block = training.plan.contiguousBlock(of: training.parameterInputs), block.values.count == initial.count else {
+        guard chunks[0].parameters.count == initial.count else {
             throw SVIError.invalidConfiguration("the plan did not lay the parameters out as one block")
         }
-        parameters = block.values
-        gradients = block.gradients
+        parameters = chunks[0].parameters
+        gradients = chunks[0].gradients
         _ = parameters.update(from: initial)
         optimizer = Optimizer(configuration.optimizer, count: initial.count)
         rng = Xoshiro256StarStar(seed: configuration.seed)
-        baselineState = try elbo.baselines.map { Array(repeating: 0, count: try training.plan.valueBuffer(of: $0.input).count) }
-        baselineInputs = try elbo.baselines.map { try training.plan.valueBuffer(of: $0.input) }
-        baselineCosts = try elbo.baselines.map { try training.plan.valueBuffer(of: $0.cost) }
-        lossValue = try training.plan.valueBuffer(of: elbo.loss)
-        objectiveValue = try training.plan.valueBuffer(of: elbo.objective)
+        rangeFinite = .allocate(capacity: chunks.count)
+        rangeFinite.initialize(repeating: true, count: chunks.count)
+        if chunks.count > 1 {
+            pool = WorkerPool(count: chunks.count) { [unowned self] index in self.runPhase(index) }
+        }
+    }
+
+    deinit {
+        pool = nil   // stops the threads before the buffers they use go
+        rangeFinite.deallocate()
+    }
+
+    /// Parameter range `index` of `count` equal ranges.
+    private func parameterRange(_ index: Int) -> Range<Int> {
+        let n = parameters.count, count = chunks.count
+        return (index * n / count)..<((index + 1) * n / count)
+    }
+
+    /// One thread's part of a threaded step (see ``Phase``).
+    private func runPhase(_ index: Int) {
+        switch phase {
+        case .compute:
+            chunks[index].runChunk()
+        case .reduce:
+            // The chunks' gradients added in chunk order, range by range.
+            let range = parameterRange(index)
+            let total = gradients.baseAddress!
+            for chunk in 1..<chunks.count {
+                let part = chunks[chunk].gradients.baseAddress!
+                for i in range { total[i] += part[i] }
+            }
+            var check = 0.0
+            for i in range { check += total[i] * 0 }
+            rangeFinite[index] = check == 0
+        case .update:
+            let range = parameterRange(index)
+            rangeStep!.apply(parameters: parameters.baseAddress!, gradients: gradients.baseAddress!, range: range)
+            for chunk in 1..<chunks.count {
+                (chunks[chunk].parameters.baseAddress! + range.lowerBound)
+                    .update(from: parameters.baseAddress! + range.lowerBound, count: range.count)
+            }
+        }
+    }
+
+    /// How a run with `threads` threads splits: the largest plate that is
+    /// not subsampled, in `threads` chunks of consecutive elements (the
+    /// first ones one larger when the size does not divide), when it has at
+    /// least two elements per thread; otherwise one plan (`[nil]`).
+    static func chunking(_ compiled: CompiledModel, threads: Int) -> [ELBOChunk?] {
+        guard threads > 1,
+              let plate = compiled.model.plates.filter({ $0.subsampleSize == nil && $0.size >= 2 * threads })
+                .max(by: { $0.size < $1.size }) else { return [nil] }
+        var chunks: [ELBOChunk?] = []
+        var start = 0
+        for index in 0..<threads {
+            let count = plate.size / threads + (index < plate.size % threads ? 1 : 0)
+            chunks.append(ELBOChunk(plate: plate.name, start: start, count: count, chunks: threads))
+            start += count
+        }
+        return chunks
     }
 
     // MARK: Training
@@ -122,7 +196,18 @@ public final class SVI {
     @discardableResult
     public func step() throws -> Double {
         let loss = try computeGradient()
-        optimizer.update(parameters: parameters.baseAddress!, gradients: gradients.baseAddress!)
+        if let pool, optimizer.updatesByRange {
+            // Each thread updates its range and copies it to the other chunks.
+            optimizer.withRangeStep { step in
+                rangeStep = step
+                phase = .update
+                pool.run()
+            }
+            rangeStep = nil
+        } else {
+            optimizer.update(parameters: parameters.baseAddress!, gradients: gradients.baseAddress!)
+            parametersDirty = true
+        }
         completedSteps += 1
         return loss
     }
@@ -144,35 +229,73 @@ public final class SVI {
     /// gradient in `gradients`), checks for non-finite values and updates
     /// the baselines. Returns the loss.
     private func computeGradient() throws -> Double {
-        let plan = training.plan
-        training.setTemperatures(step: completedSteps)
-        for (index, input) in baselineInputs.enumerated() {
-            let decay = training.elbo.baselines[index].decay
-            let correction = baselineUpdates == 0 ? 0 : 1 / (1 - pow(decay, Double(baselineUpdates)))
-            baselineState[index].withUnsafeBufferPointer { state in
-                for i in 0..<input.count { input[i] = state[i] * correction }
+        for chunk in 0..<chunks.count {
+            chunks[chunk].plan.setTemperatures(step: completedSteps)
+            chunks[chunk].setBaselineInputs(updates: baselineUpdates)
+        }
+        let loss: Double, objective: Double
+        if let pool {
+            loss = try parallelForwardBackward(pool)
+            var total = 0.0
+            for chunk in 0..<chunks.count { total += chunks[chunk].objectiveValue[0] }
+            objective = total
+        } else {
+            training.fillNoise(using: &rng)
+            training.fillSubsamples(using: &rng)
+            training.plan.forward()
+            loss = chunks[0].lossValue[0]
+            objective = chunks[0].objectiveValue[0]
+            guard loss.isFinite, objective.isFinite else {
+                throw SVIError.nonFinite(step: completedSteps + 1, quantity: "loss", location: locateNonFiniteValue())
             }
+            training.plan.backward()
         }
-        training.fillNoise(using: &rng)
-        training.fillSubsamples(using: &rng)
-        plan.forward()
-        let loss = lossValue[0]
-        guard loss.isFinite, objectiveValue[0].isFinite else {
-            throw SVIError.nonFinite(step: completedSteps + 1, quantity: "loss", location: locateNonFiniteValue())
+        var finite = true
+        if pool == nil {
+            finite = Self.allFinite(gradients)
+        } else {
+            for range in 0..<chunks.count where !rangeFinite[range] { finite = false }
         }
-        plan.backward()
-        if !Self.allFinite(gradients) {
+        if !finite {
             let bad = slots.first { slot in (slot.offset..<slot.offset + slot.count).contains { !gradients[$0].isFinite } }
             throw SVIError.nonFinite(step: completedSteps + 1, quantity: "gradient", location: "parameter '\(bad?.name ?? "?")'")
         }
-        for (index, cost) in baselineCosts.enumerated() {
-            let decay = training.elbo.baselines[index].decay
-            baselineState[index].withUnsafeMutableBufferPointer { state in
-                for i in 0..<state.count { state[i] = decay * state[i] + (1 - decay) * cost[i] }
-            }
+        for chunk in 0..<chunks.count { chunks[chunk].updateBaselines() }
+        if !chunks[0].baselineCosts.isEmpty { baselineUpdates += 1 }
+        lastObjective = objective
+        return loss
+    }
+
+    /// A threaded step: chunk 0 draws the noise every chunk shares and the
+    /// minibatches, which are copied to the others with the parameters;
+    /// each chunk draws its own per-element noise from its stream of this
+    /// step's seed and runs forward and backward on its thread; the losses
+    /// and the gradients are then added in chunk order. The same seed and
+    /// thread count give the same result, bit for bit.
+    private func parallelForwardBackward(_ pool: WorkerPool) throws -> Double {
+        training.fillNoise(using: &rng, perChunkElement: false)
+        training.fillSubsamples(using: &rng)
+        let seed = rng.next()
+        let sharedNoise = training.sharedNoiseBuffers, subsamples = training.subsampleIndexBuffers
+        for chunk in 0..<chunks.count {
+            chunks[chunk].noiseSeed = seed
+            guard chunk > 0 else { continue }
+            let other = chunks[chunk]
+            if parametersDirty { _ = other.parameters.update(from: parameters) }
+            let noise = other.plan.sharedNoiseBuffers, indices = other.plan.subsampleIndexBuffers
+            for k in 0..<noise.count { _ = noise[k].update(from: sharedNoise[k]) }
+            for k in 0..<indices.count { _ = indices[k].update(from: subsamples[k]) }
         }
-        if !baselineCosts.isEmpty { baselineUpdates += 1 }
-        lastObjective = objectiveValue[0]
+        parametersDirty = false
+        phase = .compute
+        pool.run()
+        var loss = 0.0
+        for chunk in 0..<chunks.count { loss += chunks[chunk].lossValue[0] }
+        guard loss.isFinite else {
+            throw SVIError.nonFinite(step: completedSteps + 1, quantity: "loss", location: "one of the \(chunks.count) threads' chunks")
+        }
+        phase = .reduce
+        pool.run()
         return loss
     }
 
@@ -213,10 +336,17 @@ public final class SVI {
     }
 
     /// Where a non-finite value first appears: the first sample or term (in
-    /// program order) holding one.
+    /// program order) holding one. The training plan reuses the storage of
+    /// intermediate values, so this reruns the forward pass in a plan that
+    /// keeps them, from the same inputs.
     private func locateNonFiniteValue() -> String {
+        guard let diagnostic = try? ELBOPlan(training.elbo, withGradients: false, diagnostics: true) else {
+            return "the estimators' surrogate terms"
+        }
+        diagnostic.plan.copyInputs(from: training.plan)
+        diagnostic.plan.forward()
         for (label, tensor) in training.elbo.diagnostics {
-            if let buffer = try? training.plan.valueBuffer(of: tensor), buffer.contains(where: { !$0.isFinite }) {
+            if let buffer = try? diagnostic.plan.valueBuffer(of: tensor), buffer.contains(where: { !$0.isFinite }) {
                 return label
             }
         }
@@ -251,6 +381,7 @@ public final class SVI {
             throw SVIError.invalidConfiguration("parameter '\(name)' cannot take that value")
         }
         for (k, value) in unconstrained.enumerated() { parameters[slot.offset + k] = value }
+        parametersDirty = true
     }
 
     // MARK: State
@@ -259,6 +390,7 @@ public final class SVI {
         let parameterText = slots.map { "\($0.name)[\($0.count)]" }.joined(separator: ",")
         let estimatorText = compiled.estimators.map { "\($0.site)=\($0.estimator)" }.joined(separator: ",")
         return "parameters \(parameterText); estimators \(estimatorText); particles \(configuration.particles)"
+            + (chunks.count > 1 ? "; threads \(chunks.count)" : "")
     }
 
     /// The whole run state, for a checkpoint.
@@ -266,7 +398,9 @@ public final class SVI {
         var values: [String: [Double]] = [:]
         for slot in slots { values[slot.name] = Array(parameters[slot.offset..<slot.offset + slot.count]) }
         var baselines: [String: [Double]] = [:]
-        for (index, slot) in training.elbo.baselines.enumerated() { baselines[slot.site] = baselineState[index] }
+        for (index, slot) in training.elbo.baselines.enumerated() {
+            baselines[slot.site] = chunks.flatMap { $0.baselineState[index] }
+        }
         return RunState(model: compiled.model.name, signature: signature, step: completedSteps, parameters: values,
                         optimizer: optimizer, baselines: baselines, baselineUpdates: baselineUpdates,
                         seed: String(rng.seed, radix: 16), random: rng.state.map { String($0, radix: 16) })
@@ -294,17 +428,23 @@ public final class SVI {
         guard state.optimizer.count == parameters.count else {
             throw Checkpoint.Failure.malformed(path: source, reason: "optimizer state of the wrong size")
         }
-        var restoredBaselines = baselineState
+        var restoredBaselines = chunks.map(\.baselineState)
         for (index, slot) in training.elbo.baselines.enumerated() {
-            guard let values = state.baselines[slot.site], values.count == baselineState[index].count else {
+            let sizes = chunks.map { $0.baselineState[index].count }
+            guard let values = state.baselines[slot.site], values.count == sizes.reduce(0, +) else {
                 throw Checkpoint.Failure.malformed(path: source, reason: "baseline of '\(slot.site)' missing or of the wrong size")
             }
-            restoredBaselines[index] = values
+            var start = 0
+            for (chunk, size) in sizes.enumerated() {
+                restoredBaselines[chunk][index] = Array(values[start..<start + size])
+                start += size
+            }
         }
         rng = try Xoshiro256StarStar(seed: seed, state: words)
         _ = parameters.update(from: restored)
+        parametersDirty = true
         optimizer = state.optimizer
-        baselineState = restoredBaselines
+        for (chunk, state) in restoredBaselines.enumerated() { chunks[chunk].baselineState = state }
         baselineUpdates = state.baselineUpdates
         completedSteps = state.step
     }

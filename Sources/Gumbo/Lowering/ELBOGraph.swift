@@ -15,6 +15,9 @@ struct ELBOGraph {
     let parameters: [(name: String, input: Tensor, node: IRNode)]
     /// One index input per subsampled plate.
     let subsamples: [(plate: IRPlate, input: Tensor)]
+    /// For a chunk (``ELBOChunk``), the index input of the chunk's elements
+    /// of its plate, filled once.
+    let chunkIndices: Tensor?
     let baselines: [BaselineSlot]
     let temperatures: [TemperatureSlot]
     /// Whether any site is relaxed (the objective is then a surrogate).

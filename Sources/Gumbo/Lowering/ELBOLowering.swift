@@ -20,6 +20,7 @@ struct ELBOLowering {
     let compiled: CompiledModel
     let treatments: [String: SiteTreatment]
     let particles: Int
+    let chunk: ELBOChunk?
 
     private var lowering: ProgramLowering
     private var noise: [NoiseInput] = []
@@ -43,15 +44,19 @@ struct ELBOLowering {
     static func flipAxis(_ site: String) -> String { "\(site)#element" }
     static func valueAxis(_ site: String) -> String { "\(site)#value" }
 
-    static func lower(_ compiled: CompiledModel, treatments: [String: SiteTreatment], particles: Int) throws -> ELBOGraph {
-        var builder = try ELBOLowering(compiled: compiled, treatments: treatments, particles: particles)
+    /// The ELBO graph; with `chunk`, the part of it that one of several
+    /// threads computes (``ELBOChunk``).
+    static func lower(_ compiled: CompiledModel, treatments: [String: SiteTreatment], particles: Int,
+                      chunk: ELBOChunk? = nil) throws -> ELBOGraph {
+        var builder = try ELBOLowering(compiled: compiled, treatments: treatments, particles: particles, chunk: chunk)
         return try builder.build()
     }
 
-    private init(compiled: CompiledModel, treatments: [String: SiteTreatment], particles: Int) throws {
+    private init(compiled: CompiledModel, treatments: [String: SiteTreatment], particles: Int, chunk: ELBOChunk?) throws {
         self.compiled = compiled
         self.treatments = treatments
         self.particles = particles
+        self.chunk = chunk
         // One axis per enumerated site; two (element, value) per local-expectation site.
         let enumerated = compiled.model.latentSites.flatMap { site -> [String] in
             switch treatments[site.name!] {
@@ -60,8 +65,13 @@ struct ELBOLowering {
             default: return []
             }
         }
-        lowering = ProgramLowering(layout: TensorLayout(enumeratedSites: enumerated, particles: particles,
-                                                        plates: compiled.model.plates))
+        // A chunk's plate is lowered as if subsampled to the chunk's
+        // elements: every value indexed by it is gathered by the chunk's
+        // indices (an index input filled once).
+        let plates = compiled.model.plates.map { plate in
+            plate.name == chunk?.plate ? IRPlate(name: plate.name, size: plate.size, subsampleSize: chunk!.count) : plate
+        }
+        lowering = ProgramLowering(layout: TensorLayout(enumeratedSites: enumerated, particles: particles, plates: plates))
     }
 
     private var layout: TensorLayout { lowering.layout }
@@ -169,7 +179,9 @@ struct ELBOLowering {
         return ELBOGraph(
             graph: lowering.graph.build(), loss: loss, objective: objective, particleObjectives: particleObjectives,
             particles: particles, noise: noise, parameters: lowering.parameters,
-            subsamples: lowering.subsampleIndices.sorted { $0.key < $1.key }.map { (layout.plates[$0.key], $0.value) },
+            subsamples: lowering.subsampleIndices.sorted { $0.key < $1.key }
+                .filter { layout.plates[$0.key].name != chunk?.plate }.map { (layout.plates[$0.key], $0.value) },
+            chunkIndices: lowering.subsampleIndices.first { layout.plates[$0.key].name == chunk?.plate }?.value,
             baselines: baselines, temperatures: temperatures,
             isRelaxed: treatments.values.contains { if case .relaxed = $0 { return true } else { return false } },
             isPaired: isPaired, diagnostics: diagnostics)
@@ -198,7 +210,9 @@ struct ELBOLowering {
 
     private mutating func noiseInput(_ site: String, kind: NoiseInput.Kind, shape: [Int], antithetic: Bool = false) throws -> Tensor {
         let tensor = try lowering.graph.input("noise.\(site)", shape: Shape(shape), role: .noise)
-        noise.append(NoiseInput(site: site, tensor: tensor, kind: kind, antithetic: antithetic))
+        let chunkAxis = chunk.flatMap { chunk in layout.plateIndex(named: chunk.plate).map(layout.plateAxis) }
+        let perElement = chunkAxis.map { shape[$0] > 1 } ?? false
+        noise.append(NoiseInput(site: site, tensor: tensor, kind: kind, antithetic: antithetic, perChunkElement: perElement))
         return tensor
     }
 
@@ -510,8 +524,13 @@ struct ELBOLowering {
     }
 
     /// A term in subsampled plates, scaled by `size / subsample` per plate.
+    /// In a chunk, a term in the chunk's plate is not scaled for it (the
+    /// chunks together hold every element), and a term outside it is scaled
+    /// by `1/chunks` (every chunk computes it; their sum counts it once).
     private mutating func scaled(_ term: Tensor, plates: [String]) throws -> Tensor {
-        let factor = plates.compactMap { name in layout.plates.first { $0.name == name } }.reduce(1.0) { $0 * $1.scale }
+        var factor = plates.compactMap { name in layout.plates.first { $0.name == name } }
+            .reduce(1.0) { $0 * ($1.name == chunk?.plate ? 1 : $1.scale) }
+        if let chunk, !plates.contains(chunk.plate) { factor /= Double(chunk.chunks) }
         return factor == 1 ? term : try lowering.graph.multiply(term, factor)
     }
 
@@ -638,6 +657,17 @@ struct ELBOLowering {
         let surrogate = try lowering.graph.multiply(alpha1, lowering.graph.detach(g))
         return try lowering.graph.multiply(lowering.graph.sum(surrogate), 1 / Double(half))
     }
+}
+
+/// One of several threads' share of an ELBO: the elements
+/// `start ..< start + count` of one plate (the chunks partition it). Terms
+/// in the plate cover the chunk's elements; terms outside it are scaled by
+/// `1 / chunks`, so the chunks' objectives and gradients add up to the whole.
+struct ELBOChunk: Equatable {
+    let plate: String
+    let start: Int
+    let count: Int
+    let chunks: Int
 }
 
 private extension SiteTreatment.ScoreFunction {

@@ -15,4 +15,8 @@ struct NoiseInput {
     /// With paired particles (ARM, DisARM), the second half of the particle
     /// axis is the antithetic copy (`L → −L`) instead of a copy.
     let antithetic: Bool
+    /// In a chunk (``ELBOChunk``), whether the input has one value per
+    /// element of the chunk's plate (drawn by the chunk's own stream) rather
+    /// than values every chunk must share (drawn once and copied).
+    var perChunkElement = false
 }

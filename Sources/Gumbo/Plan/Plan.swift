@@ -258,6 +258,22 @@ public final class Plan {
                 UnsafeMutableBufferPointer(start: memory.gradients, count: next))
     }
 
+    /// Copies every input's values from a plan of the same graph (for
+    /// rerunning a pass in a plan compiled with other outputs).
+    func copyInputs(from other: Plan) {
+        for node in graph.nodes {
+            guard case .input = node.op else { continue }
+            let tensor = node.tensor
+            if node.elementType == .index {
+                if let source = try? other.indexBuffer(of: tensor), let target = try? indexBuffer(of: tensor) {
+                    _ = target.update(from: source)
+                }
+            } else if let source = try? other.valueBuffer(of: tensor), let target = try? valueBuffer(of: tensor) {
+                _ = target.update(from: source)
+            }
+        }
+    }
+
     /// Calls `body` with the storage of a real tensor's values.
     public func withValues<R>(of tensor: Tensor, _ body: (UnsafeMutableBufferPointer<Double>) throws -> R) throws -> R {
         try body(valueBuffer(of: tensor))
@@ -320,6 +336,7 @@ public final class Plan {
         guard tensor.elementType == elementType else { throw PlanError.wrongElementType(tensor, expected: elementType) }
         let offset = lowering.valueOffset[tensor.id.rawValue]
         guard offset >= 0 else { throw PlanError.notComputed(tensor) }
+        guard lowering.kept[tensor.id.rawValue] else { throw PlanError.notKept(tensor) }
         return offset
     }
 

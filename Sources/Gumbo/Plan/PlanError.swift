@@ -13,6 +13,10 @@ public enum PlanError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The tensor's value is not computed by this plan: it is neither an
     /// input nor needed for an output.
     case notComputed(Tensor)
+    /// The tensor is computed, but its storage is reused by later values
+    /// in the forward pass (it is not an output, and the backward pass does
+    /// not read it), so its value cannot be read afterwards.
+    case notKept(Tensor)
     /// No gradient of this tensor was requested when the plan was compiled.
     case noGradient(Tensor)
     /// A value accessor for the wrong element type.
@@ -32,6 +36,8 @@ public enum PlanError: Error, Hashable, Sendable, CustomStringConvertible {
             return "plan: the loss \(tensor) (the first output) is an index tensor, which cannot be differentiated"
         case .notComputed(let tensor):
             return "plan: tensor \(tensor) is not computed by this plan; add it to the outputs when compiling"
+        case .notKept(let tensor):
+            return "plan: tensor \(tensor) is an intermediate value whose storage later values reuse; add it to the outputs when compiling to read it"
         case .noGradient(let tensor):
             return "plan: no gradient of \(tensor) was requested; add it to the gradients when compiling"
         case .wrongElementType(let tensor, let expected):

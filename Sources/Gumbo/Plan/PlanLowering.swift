@@ -41,6 +41,10 @@ struct PlanLowering {
     private(set) var storageOwner: [Int]
     /// Per node: the node whose gradient slot it shares, or itself.
     private(set) var gradientOwner: [Int]
+    /// Per node: whether its value keeps its slot after the forward pass
+    /// (inputs, constants, outputs, values the backward pass reads); the
+    /// slots of the others are reused by later values.
+    private(set) var kept: [Bool]
     /// Gradient ranges `(offset, count)` the backward pass zeroes before it
     /// runs: slots whose first write accumulates, or that nothing writes.
     private(set) var zeroRanges: [(offset: Int, count: Int)] = []
@@ -71,6 +75,7 @@ struct PlanLowering {
         gradientOffset = [Int](repeating: -1, count: count)
         storageOwner = Array(0..<count)
         gradientOwner = Array(0..<count)
+        kept = [Bool](repeating: false, count: count)
 
         // 1. Liveness, scanning backwards from the outputs.
         var live = [Bool](repeating: false, count: count)
@@ -105,38 +110,6 @@ struct PlanLowering {
         for tensor in wanted where !leading.contains(tensor.id.rawValue) {
             if case .input = nodes[tensor.id.rawValue].op { leading.append(tensor.id.rawValue) }
         }
-        for id in leading {
-            valueOffset[id] = valueCount
-            valueCount += nodes[id].shape.count
-        }
-        for node in nodes where live[node.id.rawValue] && valueOffset[node.id.rawValue] < 0 {
-            let id = node.id.rawValue
-            switch node.op {
-            case .reshape, .detach:
-                storageOwner[id] = storageOwner[node.inputs[0].rawValue]
-                valueOffset[id] = valueOffset[storageOwner[id]]
-            case .straightThrough:
-                storageOwner[id] = storageOwner[node.inputs[0].rawValue]
-                valueOffset[id] = valueOffset[storageOwner[id]]
-            default:
-                if node.elementType == .index {
-                    valueOffset[id] = indexCount
-                    indexCount += node.shape.count
-                } else {
-                    valueOffset[id] = valueCount
-                    valueCount += node.shape.count
-                }
-            }
-            switch node.op {
-            case .constant(let values): constants.append((valueOffset[id], values))
-            case .indexConstant(let values): indexConstants.append((valueOffset[id], values))
-            default: break
-            }
-        }
-        for id in leading {
-            gradientOffset[id] = gradientCount
-            gradientCount += nodes[id].shape.count
-        }
         // A reshape or straight-through node on the path shares its
         // input's gradient slot (`soft`'s, for straight-through) unless its
         // own gradient was requested: its readers then add into the
@@ -148,6 +121,20 @@ struct PlanLowering {
             default: break
             }
         }
+        // A softmax whose weights a live logSoftmax of the same input writes
+        // (``GraphRewriting``): logSoftmax id → softmax id.
+        var weightsTarget: [Int: Int] = [:]
+        for (softmax, source) in rewriting.sharedWeights where live[softmax] && live[source] {
+            weightsTarget[source] = softmax
+        }
+        let weightsFilled = Set(weightsTarget.values)
+        assignValueSlots(nodes: nodes, live: live, leading: leading, outputs: outputs, onPath: onPath,
+                         weightsFilled: weightsFilled)
+
+        for id in leading {
+            gradientOffset[id] = gradientCount
+            gradientCount += nodes[id].shape.count
+        }
         for id in 0..<count where gradientOffset[id] < 0
             && (onPath[id] || requested[id] || (id == loss.id.rawValue && !wanted.isEmpty)) {
             if gradientOwner[id] != id {
@@ -157,14 +144,6 @@ struct PlanLowering {
             gradientOffset[id] = gradientCount
             gradientCount += nodes[id].shape.count
         }
-
-        // A softmax whose weights a live logSoftmax of the same input writes
-        // (``GraphRewriting``): logSoftmax id → softmax id.
-        var weightsTarget: [Int: Int] = [:]
-        for (softmax, source) in rewriting.sharedWeights where live[softmax] && live[source] {
-            weightsTarget[source] = softmax
-        }
-        let weightsFilled = Set(weightsTarget.values)
 
         // 4. Instructions.
         var writes: [[(slot: Int, node: Int, dense: Bool)]] = []
@@ -245,6 +224,153 @@ struct PlanLowering {
                 zeroRanges.append((gradientOffset[id], nodes[id].shape.count))
             }
         }
+    }
+
+    /// Value slots. Inputs, constants, outputs, index tensors, softmax
+    /// weights another instruction writes, and every value a backward
+    /// instruction reads get their own slot for the plan's lifetime
+    /// (``kept``). Every other value lives only from the instruction that
+    /// computes it to its last reader in the forward pass: walking the nodes
+    /// in order, a slot goes back to a free list once its last reader is
+    /// behind, and a later value takes the smallest free block that fits
+    /// (splitting it; neighbours merge), or new space at the end. An
+    /// instruction never writes over its own inputs. Aliases (reshape,
+    /// detach, straight-through) share their input's slot and keep it
+    /// alive until their own last reader.
+    private mutating func assignValueSlots(nodes: [Node], live: [Bool], leading: [Int], outputs: [Tensor], onPath: [Bool],
+                                           weightsFilled: Set<Int>) {
+        let count = nodes.count
+        for id in leading {
+            valueOffset[id] = valueCount
+            valueCount += nodes[id].shape.count
+            kept[id] = true
+        }
+        // Storage owners, and what must keep its slot.
+        var pinned = [Bool](repeating: false, count: count)
+        for tensor in outputs { pinned[tensor.id.rawValue] = true }
+        for id in weightsFilled { pinned[id] = true }
+        for node in nodes where live[node.id.rawValue] {
+            let id = node.id.rawValue
+            switch node.op {
+            case .reshape, .detach:
+                storageOwner[id] = storageOwner[node.inputs[0].rawValue]
+            case .straightThrough:
+                storageOwner[id] = storageOwner[node.inputs[0].rawValue]
+            case .input, .constant, .indexConstant:
+                pinned[id] = true
+            default:
+                if node.elementType == .index { pinned[id] = true }
+            }
+            // Values a backward instruction reads.
+            let needing = node.inputs.indices.filter { node.isDifferentiable(input: $0) && onPath[node.inputs[$0].rawValue] }
+            if onPath[id] && !needing.isEmpty && gradientOwner[id] == id {
+                let reads = backwardReads(node, needing: needing)
+                if reads.output { pinned[id] = true }
+                for position in reads.inputs { pinned[node.inputs[position].rawValue] = true }
+            }
+        }
+        for id in 0..<count where pinned[id] { pinned[storageOwner[id]] = true }
+        // Each owner's last reader in the forward pass.
+        var lastUse = [Int](repeating: -1, count: count)
+        for node in nodes where live[node.id.rawValue] {
+            for input in node.inputs { lastUse[storageOwner[input.rawValue]] = node.id.rawValue }
+        }
+        var released = [[Int]](repeating: [], count: count + 1)   // owners whose slot frees after node i
+        var free: [(offset: Int, size: Int)] = []
+        var releasedUpTo = 0
+        for node in nodes where live[node.id.rawValue] {
+            let id = node.id.rawValue
+            // Slots whose last reader came before this node are free again.
+            while releasedUpTo < id {
+                for owner in released[releasedUpTo] { Self.release((valueOffset[owner], nodes[owner].shape.count), into: &free) }
+                releasedUpTo += 1
+            }
+            guard valueOffset[id] < 0 else { continue }
+            if storageOwner[id] != id {
+                valueOffset[id] = valueOffset[storageOwner[id]]
+                continue
+            }
+            let size = node.shape.count
+            if node.elementType == .index {
+                valueOffset[id] = indexCount
+                indexCount += size
+            } else if pinned[id] {
+                valueOffset[id] = valueCount
+                valueCount += size
+            } else if let block = free.indices.filter({ free[$0].size >= size }).min(by: { free[$0].size < free[$1].size }) {
+                valueOffset[id] = free[block].offset
+                if free[block].size == size {
+                    free.remove(at: block)
+                } else {
+                    free[block] = (free[block].offset + size, free[block].size - size)
+                }
+            } else {
+                valueOffset[id] = valueCount
+                valueCount += size
+            }
+            kept[id] = pinned[id]
+            if !pinned[id] && node.elementType == .real {
+                // Freed once its last reader has run (or at once if it has none).
+                released[max(lastUse[id], id)].append(id)
+            }
+            switch node.op {
+            case .constant(let values): constants.append((valueOffset[id], values))
+            case .indexConstant(let values): indexConstants.append((valueOffset[id], values))
+            default: break
+            }
+        }
+        for id in 0..<count where valueOffset[id] >= 0 { kept[id] = kept[storageOwner[id]] }
+    }
+
+    /// Which values a node's backward rule reads, given the inputs whose
+    /// gradients it writes: its output's, and which inputs'. Anything not
+    /// listed may be overwritten once the forward pass has moved on.
+    private func backwardReads(_ node: Node, needing: [Int]) -> (output: Bool, inputs: [Int]) {
+        let all = Array(node.inputs.indices)
+        switch node.op {
+        case .reshape, .detach, .straightThrough, .input, .constant, .indexConstant, .concat, .sum, .mean:
+            if rewriting.selections[node.id.rawValue] != nil { return (false, []) }
+            if rewriting.contractions.contains(node.id.rawValue) {
+                // ∂a reads b and ∂b reads a.
+                return (false, needing.map { 1 - $0 })
+            }
+            return (false, [])
+        case .logSumExp, .logSoftmax:
+            return (false, [])          // the weights slot, which is never reused
+        case .softmax:
+            return (true, [])
+        case .binary(.add), .binary(.subtract):
+            return (false, [])
+        case .binary(.multiply):
+            return (false, needing.map { 1 - $0 })
+        case .unary(.exp), .unary(.sigmoid), .unary(.sqrt), .unary(.tanh):
+            return (true, [])
+        case .unary(.negate):
+            return (false, [])
+        case .unary(.expm1):
+            return (true, [])
+        case .gather:
+            return (false, [1])
+        default:
+            return (true, all)
+        }
+    }
+
+    /// Returns a block to the free list, merged with the blocks it touches.
+    private static func release(_ block: (offset: Int, size: Int), into free: inout [(offset: Int, size: Int)]) {
+        var merged = block
+        free.removeAll { other in
+            if other.offset + other.size == merged.offset {
+                merged = (other.offset, other.size + merged.size)
+                return true
+            }
+            if merged.offset + merged.size == other.offset {
+                merged = (merged.offset, merged.size + other.size)
+                return true
+            }
+            return false
+        }
+        free.append(merged)
     }
 
     /// The gradient writes of a node's backward rule, in the order its

@@ -3,8 +3,10 @@ import Gumbo
 import GumboTestSupport
 
 /// The plan the compiler emits for a small mixture log-likelihood, as text:
-/// slot offsets (the requested inputs first), shared storage and shared
-/// gradient slots (the reshape's), pruning, broadcast geometry, and the
+/// slot offsets (the requested inputs first; `%9` reuses the slot of `%6`,
+/// which no later instruction and no backward rule reads), shared storage
+/// and shared gradient slots (the reshape's), pruning, broadcast geometry,
+/// and the
 /// backward schedule: which gradients are overwritten by their first, dense
 /// write (`set`), which accumulate (`add`), and which must be zeroed first
 /// (the two reached through a broadcast).
@@ -23,7 +25,7 @@ struct PlanDumpTests {
         _ = try b.exp(x)   // not needed by the loss: pruned
         let plan = try Plan(graph: b.build(), outputs: [loss], gradients: [mu, w])
         let expected = """
-            plan: 7 forward instructions, 7 backward; arenas: 44 values, 34 gradients, 0 indices
+            plan: 7 forward instructions, 7 backward; arenas: 41 values, 34 gradients, 0 indices
             slots:
               %0 [3, 1] input "x" (data): value @4
               %1 [2] input "mu" (parameter): value @0, gradient @0
@@ -34,16 +36,16 @@ struct PlanDumpTests {
               %6 [3, 2] multiply %4, %5: value @20, gradient @16
               %7 [2] log %2: value @26, gradient @22
               %8 [3, 2] add %6, %7: value @28, gradient @24
-              %9 [3] logSumExp(axis: 1) %8: value @34, gradient @30
-              %10 [3, 1] reshape %9: value @34 (shares %9), gradient @30 (shares ∂%9)
-              %11 [] sum %10: value @37, gradient @33
+              %9 [3] logSumExp(axis: 1) %8: value @20, gradient @30
+              %10 [3, 1] reshape %9: value @20 (shares %9), gradient @30 (shares ∂%9)
+              %11 [] sum %10: value @34, gradient @33
             forward:
               %3 = subtract %0, %1 : broadcast [3, 2], strides [1, 0] [0, 1]
               %4 = square %3
               %6 = multiply %4, %5 : broadcast [6], strides [1] [0]
               %7 = log %2
               %8 = add %6, %7 : broadcast [3, 2], strides [2, 1] [0, 1]
-              %9 = logSumExp(axis: 1) %8 : lines 3×2×1, weights @38
+              %9 = logSumExp(axis: 1) %8 : lines 3×2×1, weights @35
               %11 = sum %10 : lines 1×3×1
             backward (seed ∂%11 = 1; zero @0+2, @22+2):
               ∂%11 → set ∂%10 : sum

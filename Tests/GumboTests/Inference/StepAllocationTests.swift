@@ -1,0 +1,106 @@
+import Foundation
+import Glibc
+import Testing
+import Gumbo
+import GumboWorkloads
+
+/// `SVI.step()` allocates nothing once the run is made: noise, minibatches,
+/// the baselines, forward, backward, the finite check and the optimizer all
+/// work in memory allocated by the initializer. Counted exactly with the
+/// preloaded counting allocator of `AllocationTests` (a child run of this
+/// test binary), over steps of every kind of estimator on the reference
+/// workloads.
+@Suite("SVI step allocations")
+struct StepAllocationTests {
+    /// Runs whose steps are counted: enumeration, REINFORCE with a moving
+    /// baseline, straight-through Gumbel-softmax and binary Concrete (W2–W4,
+    /// W3 at a reduced size), and W5 with minibatches and an annealed
+    /// temperature at a small batch.
+    static func runs() throws -> [(String, SVI)] {
+        let reinforce = Estimator.reinforce(baseline: .movingAverage(decay: 0.9))
+        var runs: [(String, SVI)] = []
+        for (name, estimator) in [("W2 enumerate", Estimator.enumeration), ("W2 reinforce", reinforce)] {
+            let compiled = try Sprinkler.model().compile(guide: Sprinkler.guide(),
+                options: CompileOptions(estimators: ["rain": estimator, "sprinkler": estimator]))
+            runs.append((name, try SVI(compiled)))
+        }
+        let data = BenchmarkData.mixture(count: 60)
+        for (name, estimator) in [("W3 enumerate", Estimator.enumeration), ("W3 reinforce", reinforce),
+                                  ("W3 st-gumbel-softmax", .gumbelSoftmax(temperature: .constant(0.5), straightThrough: true))] {
+            let compiled = try GaussianMixture.model(data: data).compile(guide: GaussianMixture.guide(count: data.count),
+                                                                         options: CompileOptions(estimators: ["z": estimator]))
+            runs.append((name, try SVI(compiled, configuration: SVIConfiguration(particles: 2))))
+            runs.append((name + " threads 2", try SVI(compiled, configuration: SVIConfiguration(particles: 2, threads: 2))))
+        }
+        let spike = BenchmarkData.spikeAndSlab(count: 40, features: 10)
+        let compiled = try SpikeAndSlab.model(design: spike.design, responses: spike.responses)
+            .compile(guide: SpikeAndSlab.guide(features: 10),
+                     options: CompileOptions(estimators: ["g": .concrete(temperature: .constant(2.0 / 3.0), straightThrough: false)]))
+        runs.append(("W4 concrete", try SVI(compiled)))
+        let images = SyntheticDigits().images(count: 20, seed: 5)
+        let annealed = Temperature.exponential(initial: 1, minimum: 0.5, rate: 0.01)
+        let vae = try DiscreteVAE.model(images: images, batch: 4).compile(
+            guide: DiscreteVAE.guide(images: images, batch: 4),
+            options: CompileOptions(estimators: ["z": .gumbelSoftmax(temperature: annealed, straightThrough: true)]))
+        runs.append(("W5 st-gumbel-softmax", try SVI(vae, configuration: SVIConfiguration(optimizer: Optimizer.adam(learningRate: 1e-3)))))
+        return runs
+    }
+
+    @Test("SVI.step() makes no allocation calls after construction (counted via LD_PRELOAD)",
+          .enabled(if: AllocationTests.compiler != nil, "needs a C compiler to build the counting malloc shim"))
+    func stepsAllocateNothing() throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("gumbo-step-allocation-probe-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let source = directory.appendingPathComponent("count.c")
+        let library = directory.appendingPathComponent("libcount.so")
+        let report = directory.appendingPathComponent("report.txt")
+        try AllocationTests.countingAllocator.write(to: source, atomically: true, encoding: .utf8)
+        let build = try AllocationTests.runProcess(AllocationTests.compiler!, ["-shared", "-fPIC", "-O2", "-ftls-model=initial-exec",
+                                                                              "-o", library.path, source.path], environment: [:])
+        #expect(build == 0, "compiling the counting allocator failed")
+        guard build == 0 else { return }
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let status = try AllocationTests.runProcess(
+            executable, ["--testing-library", "swift-testing", "--filter", "stepAllocationProbeChild"],
+            environment: ["LD_PRELOAD": library.path, "GUMBO_STEP_ALLOCATION_PROBE_REPORT": report.path])
+        #expect(status == 0, "the child test run failed")
+        let lines = try String(contentsOf: report, encoding: .utf8).split(separator: "\n")
+        var counts: [String: Int] = [:]
+        for line in lines {
+            let parts = line.split(separator: "\t")
+            counts[String(parts[0])] = Int(parts[1])
+        }
+        #expect((counts["control"] ?? 0) >= 1, "positive control: \(counts)")
+        #expect(counts.count >= 11, "every run reported: \(counts)")
+        for (name, count) in counts where name != "control" && name != "sink" {
+            #expect(count == 0, "\(name): \(count) allocation calls in 10 steps")
+        }
+    }
+
+    /// Runs only as the child of ``stepsAllocateNothing()``; a no-op otherwise.
+    @Test("step allocation probe (child process; does nothing in a normal run)")
+    func stepAllocationProbeChild() throws {
+        guard let reportPath = ProcessInfo.processInfo.environment["GUMBO_STEP_ALLOCATION_PROBE_REPORT"],
+              let armSymbol = dlsym(nil, "gumbo_allocation_probe_arm"),
+              let disarmSymbol = dlsym(nil, "gumbo_allocation_probe_disarm")
+        else { return }
+        typealias Arm = @convention(c) () -> Void
+        typealias Disarm = @convention(c) () -> Int
+        let arm = unsafeBitCast(armSymbol, to: Arm.self)
+        let disarm = unsafeBitCast(disarmSymbol, to: Disarm.self)
+        arm()
+        let array = Array(repeating: getpid(), count: 16)
+        var text = "control\t\(disarm())\n"
+        for (name, svi) in try Self.runs() {
+            for _ in 0..<3 { try svi.step() }   // warm-up
+            arm()
+            for _ in 0..<10 { try svi.step() }
+            let count = disarm()
+            text += "\(name)\t\(count)\n"
+        }
+        text += "sink\t\(array.count)\n"
+        try text.write(toFile: reportPath, atomically: true, encoding: .utf8)
+    }
+}
