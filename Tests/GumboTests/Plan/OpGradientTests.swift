@@ -93,7 +93,9 @@ struct OpGradientTests {
 
     @Test("matmul with and without batch dimensions")
     func matmul() throws {
-        let cases: [(Shape, Shape)] = [([2, 3], [3, 4]), ([2, 2, 3], [3, 4]), ([2, 3], [2, 3, 4]), ([2, 2, 3], [2, 3, 4]), ([1, 1], [1, 5])]
+        let cases: [(Shape, Shape)] = [([2, 3], [3, 4]), ([2, 2, 3], [3, 4]), ([2, 3], [2, 3, 4]), ([2, 2, 3], [2, 3, 4]), ([1, 1], [1, 5]),
+            // Register tiles (4 × 4) with edges on every side, shared and batched operands.
+            ([8, 8], [8, 8]), ([9, 6], [6, 11]), ([2, 5, 7], [7, 6]), ([6, 9], [2, 9, 5])]
         for (k, (sa, sb)) in cases.enumerated() {
             let mismatches = try checkGradients(shapes: [sa, sb], seed: 40 + UInt64(k)) { b, x in try b.matmul(x[0], x[1]) }
             Self.expectNoMismatches(mismatches, "matmul \(sa) \(sb)")

@@ -100,7 +100,9 @@ struct OpValueTests {
     @Test("matmul with and without batch dimensions")
     func matmul() throws {
         var rng = Xoshiro256StarStar(seed: 13)
-        let cases: [(Shape, Shape)] = [([2, 3], [3, 4]), ([2, 2, 3], [3, 4]), ([2, 3], [2, 3, 4]), ([2, 2, 3], [2, 3, 4]), ([1, 1], [1, 5])]
+        let cases: [(Shape, Shape)] = [([2, 3], [3, 4]), ([2, 2, 3], [3, 4]), ([2, 3], [2, 3, 4]), ([2, 2, 3], [2, 3, 4]), ([1, 1], [1, 5]),
+            // Register tiles (4 × 4) with edges on every side, shared and batched operands.
+            ([8, 8], [8, 8]), ([9, 6], [6, 11]), ([2, 5, 7], [7, 6]), ([6, 9], [2, 9, 5])]
         for (sa, sb) in cases {
             let a = Fixtures.random(sa.count, &rng), b = Fixtures.random(sb.count, &rng)
             let y = try Fixtures.evaluate([(sa, a), (sb, b)]) { builder, t in try builder.matmul(t[0], t[1]) }
