@@ -18,7 +18,7 @@ enum SVIBenchmark {
         summary: "seconds per SVI step on W2–W5, compile time, allocations, hand-written loops, scaling",
         usage: """
             usage: gumbo-bench svi [--workload W] [--estimator E] [--json] [--repeats R]
-                                   [--scaling] [--threads N]
+                                   [--scaling] [--threads N] [--peers PYTHON]
 
             For every (workload, estimator) of issue 7: median seconds per step
             after a warm-up, compile time (DSL to plan ready), heap allocations
@@ -35,6 +35,10 @@ enum SVIBenchmark {
               --scaling        instead: W3 (enumeration) at N = 10^3 … 10^6 points,
                                seconds per step and peak memory per data point
               --threads N      also time each row with N threads (SVIConfiguration.threads)
+              --peers PYTHON   after Gumbo's rows, run Docs/peers/pyro_svi.py and
+                               numpyro_svi.py with this Python (one that has torch,
+                               pyro-ppl, jax, numpyro) on the same rows, and quote
+                               Gumbo's times as ratios to theirs, measured in this run
               --dump           print each row's compiled plan
               --help           this text
             """,
@@ -62,6 +66,7 @@ enum SVIBenchmark {
         let threads = try options.integer("--threads", default: 1)
         let dump = options.flag("--dump")
         let profileSteps = try options.integer("--profile-steps", default: 0)
+        let python = options.string("--peers")
         try options.finish()
         if scaling { return try ScalingBenchmark.run(json: json, threads: threads) }
 
@@ -111,9 +116,14 @@ enum SVIBenchmark {
             rows.append(row)
             print(line(row))
         }
-        printPeers(rows)
+        let peers = python.map { PeerRun.measure(python: $0, workload: workload, estimator: estimator, repeats: repeats) }
+        if let peers {
+            printPeers(rows, measured: peers)
+        } else {
+            printIssuePeers(rows)
+        }
         if json {
-            print("{\"rows\": [\(rows.map(jsonRow).joined(separator: ", "))]}")
+            print("{\"rows\": [\(rows.map { jsonRow($0, peers: peers) }.joined(separator: ", "))]}")
         }
     }
 
@@ -230,7 +240,7 @@ enum SVIBenchmark {
         return text
     }
 
-    static func jsonRow(_ r: Row) -> String {
+    static func jsonRow(_ r: Row, peers: PeerRun?) -> String {
         func number(_ x: Double?) -> String { x.map { "\($0)" } ?? "null" }
         var fields = [
             "\"workload\": \"\(r.workload)\"", "\"estimator\": \"\(r.estimator)\"",
@@ -242,6 +252,13 @@ enum SVIBenchmark {
         if let threaded = r.threadedSecondsPerStep {
             fields.append("\"threads\": \(r.threads)")
             fields.append("\"threaded_wall_seconds_per_step\": \(threaded)")
+        }
+        if let peer = peers?.figures["\(r.workload)|\(r.estimator)"] {
+            fields.append("\"pyro_seconds_per_step\": \(number(peer.pyro))")
+            fields.append("\"numpyro_call_seconds_per_step\": \(number(peer.numpyroCall))")
+            fields.append("\"numpyro_loop_seconds_per_step\": \(number(peer.numpyroLoop))")
+            fields.append("\"numpyro_compile_seconds\": \(number(peer.numpyroCompile))")
+            fields.append("\"numpyro_estimator_matched\": \(peer.numpyroMatched)")
         }
         return "{" + fields.joined(separator: ", ") + "}"
     }
@@ -259,11 +276,12 @@ enum SVIBenchmark {
         "W5 dvae|st-gumbel-softmax:tau=1→0.5": (5.7, nil, nil),
     ]
 
-    static func printPeers(_ rows: [Row]) {
+    static func printIssuePeers(_ rows: [Row]) {
         let matched = rows.compactMap { row in peers["\(row.workload)|\(row.estimator)"].map { (row, $0) } }
         guard !matched.isEmpty else { return }
         print("")
-        print("Against issue 7's peer figures (measured there, not in this run; targets: ≤ 1/30 Pyro, ≤ 1/3 NumPyro per call, < NumPyro whole loop)")
+        print("Against issue 7's peer figures (measured there, not in this run — use --peers PYTHON to measure them here;")
+        print("targets: ≤ 1/30 Pyro, ≤ 1/3 NumPyro per call, < NumPyro whole loop)")
         print("workload        estimator                   Gumbo/Pyro   Gumbo/NumPyro call   Gumbo/NumPyro loop")
         for (row, peer) in matched {
             let ms = row.secondsPerStep * 1e3
@@ -282,5 +300,31 @@ enum SVIBenchmark {
 extension String {
     func leftPadded(_ width: Int) -> String {
         count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
+
+extension SVIBenchmark {
+    /// Gumbo's seconds per step over the peers', measured in this run
+    /// (targets: ≤ 1/30 of Pyro, ≤ 1/3 of NumPyro per call, < 1 of
+    /// NumPyro's whole compiled loop).
+    static func printPeers(_ rows: [Row], measured peers: PeerRun) {
+        print("")
+        let versions = peers.versions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        print("Against Pyro and NumPyro measured in this run (\(versions.isEmpty ? "versions unknown" : versions)); one thread each")
+        print("workload        estimator                       Pyro  Gumbo/Pyro   NumPyro call  Gumbo/call   NumPyro loop  Gumbo/loop")
+        for row in rows {
+            guard let peer = peers.figures["\(row.workload)|\(row.estimator)"] else { continue }
+            let mark = peer.numpyroMatched ? "" : "*"
+            func ratio(_ x: Double?, _ mark: String = "") -> String { x.map { String(format: "%.3f", row.secondsPerStep / $0) + mark } ?? "—" }
+            print(row.workload.padding(toLength: 16, withPad: " ", startingAt: 0)
+                  + row.estimator.padding(toLength: 28, withPad: " ", startingAt: 0)
+                  + (peer.pyro.map(format) ?? "—").leftPadded(10) + ratio(peer.pyro).leftPadded(12)
+                  + (peer.numpyroCall.map(format) ?? "—").leftPadded(15) + ratio(peer.numpyroCall, mark).leftPadded(12)
+                  + (peer.numpyroLoop.map(format) ?? "—").leftPadded(15) + ratio(peer.numpyroLoop, mark).leftPadded(12))
+        }
+        if peers.figures.values.contains(where: { !$0.numpyroMatched }) {
+            print("* NumPyro has no REINFORCE baseline: its row runs the plain score-function estimator.")
+        }
+        for failure in peers.failures { print("peer script failed: \(failure)") }
     }
 }
