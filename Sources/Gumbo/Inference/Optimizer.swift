@@ -157,6 +157,8 @@ extension Optimizer {
                      scale: Double, beta1: Double, beta2: Double, stepSize: Double,
                      correction2Root: Double, epsilon: Double) {
         typealias V = SIMD4<Double>
+        // √v̂ = √v / √(1 − β₂ᵗ): one multiplication, not a second division.
+        let inverseCorrection = 1 / correction2Root
         func load(_ p: UnsafePointer<Double>, _ i: Int) -> V { UnsafeRawPointer(p + i).loadUnaligned(as: V.self) }
         func store(_ x: V, _ p: UnsafeMutablePointer<Double>, _ i: Int) { UnsafeMutableRawPointer(p + i).storeBytes(of: x, as: V.self) }
         var i = 0
@@ -166,14 +168,14 @@ extension Optimizer {
             let vi = beta2 * load(v, i) + (1 - beta2) * g * g
             store(mi, m, i)
             store(vi, v, i)
-            store(load(parameters, i) - stepSize * mi / (vi.squareRoot() / correction2Root + epsilon), parameters, i)
+            store(load(parameters, i) - stepSize * mi / (vi.squareRoot() * inverseCorrection + epsilon), parameters, i)
             i += 4
         }
         while i < n {
             let g = gradients[i] * scale
             m[i] = beta1 * m[i] + (1 - beta1) * g
             v[i] = beta2 * v[i] + (1 - beta2) * g * g
-            parameters[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2Root + epsilon)
+            parameters[i] -= stepSize * m[i] / (v[i].squareRoot() * inverseCorrection + epsilon)
             i += 1
         }
     }

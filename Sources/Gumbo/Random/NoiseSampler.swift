@@ -8,8 +8,8 @@
 /// state.
 ///
 /// - normal (Box–Muller, two uniforms each): `√(−2 log u₁) · cos 2πu₂`;
-/// - Gumbel: `−log(−log u)`;
-/// - logistic: `log u − log1p(−u)`.
+/// - Gumbel: `−log E`, `E` exponential from ``ExponentialZiggurat``;
+/// - logistic: `log(u / (1 − u))`.
 enum NoiseSampler {
     typealias Vector = VectorMath.Vector
 
@@ -27,8 +27,11 @@ enum NoiseSampler {
 
     static func fillStandardGumbel(_ buffer: UnsafeMutablePointer<Double>, count: Int,
                                    using rng: inout Xoshiro256StarStar) {
+        let tables = ExponentialZiggurat.tables
         fill(buffer, count: count) { lanes in
-            -VectorMath.log(-VectorMath.log(uniforms(lanes, &rng)))
+            var exponentials = Vector(repeating: 1)
+            for lane in 0..<lanes { exponentials[lane] = ExponentialZiggurat.next(using: &rng, tables) }
+            return -VectorMath.log(exponentials)
         }
     }
 
@@ -36,7 +39,7 @@ enum NoiseSampler {
                                      using rng: inout Xoshiro256StarStar) {
         fill(buffer, count: count) { lanes in
             let u = uniforms(lanes, &rng)
-            return VectorMath.log(u) - VectorMath.log1p(-u)
+            return VectorMath.log(u / (1 - u))
         }
     }
 

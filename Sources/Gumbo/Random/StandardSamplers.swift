@@ -29,18 +29,27 @@ extension RandomNumberGenerator {
         return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
-    /// A standard Gumbel draw: `G = −log(−log u)`, with CDF `exp(−exp(−g))`.
+    /// A standard Gumbel draw, with CDF `exp(−exp(−g))`: `G = −log E` for a
+    /// standard exponential `E` (the same law as `−log(−log u)`, with one
+    /// logarithm instead of two).
     @inlinable
     public mutating func nextStandardGumbel() -> Double {
-        -log(-log(nextOpenUniform()))
+        -log(nextStandardExponential())
     }
 
-    /// A standard logistic draw: `L = log u − log(1 − u)`, with CDF `σ(l)`.
+    /// A standard exponential draw, `E ~ Exp(1)`, by the ziggurat method
+    /// (``ExponentialZiggurat``): usually no logarithm at all.
+    @inlinable
+    public mutating func nextStandardExponential() -> Double {
+        ExponentialZiggurat.next(using: &self, ExponentialZiggurat.tables)
+    }
+
+    /// A standard logistic draw: `L = log(u / (1 − u))`, with CDF `σ(l)`.
     /// It is the difference of two independent standard Gumbels, which is
     /// why the binary Concrete relaxation uses it.
     @inlinable
     public mutating func nextStandardLogistic() -> Double {
         let u = nextOpenUniform()
-        return log(u) - log1p(-u)
+        return log(u / (1 - u))
     }
 }

@@ -119,4 +119,25 @@ struct RandomGeneratorTests {
         let dL = StatisticalTests.kolmogorovSmirnov(logistics) { 1 / (1 + exp(-$0)) }
         #expect(dL < StatisticalTests.kolmogorovSmirnovCritical(sampleSize: n))
     }
+
+    @Test("standard exponential (ziggurat) passes Kolmogorov–Smirnov, with the right tail mass beyond the base strip")
+    func exponential() {
+        var rng = Xoshiro256StarStar(seed: 4)
+        let n = 400_000
+        let draws = (0..<n).map { _ in rng.nextStandardExponential() }
+        #expect(draws.allSatisfy { $0 > 0 && $0.isFinite })
+        let d = StatisticalTests.kolmogorovSmirnov(draws) { 1 - exp(-$0) }
+        #expect(d < StatisticalTests.kolmogorovSmirnovCritical(sampleSize: n))
+        let (mean, variance) = StatisticalTests.meanAndVariance(draws)
+        // Mean 1 and variance 1; the sample variance's SE is √((μ₄ − σ⁴)/n) = √(8/n).
+        #expect(abs(mean - 1) < 4.5 / Double(n).squareRoot())
+        #expect(abs(variance - 1) < 4.5 * (8 / Double(n)).squareRoot())
+        // Beyond the base strip's edge r ≈ 7.697 (the tail branch) and in the
+        // wedges near zero and near r (the rejection branch): binomial checks.
+        for (low, high) in [(7.69711747013104972, Double.infinity), (0.0, 0.05), (6.5, 7.5)] {
+            let p = exp(-low) - exp(-high)
+            let observed = Double(draws.filter { $0 >= low && $0 < high }.count) / Double(n)
+            #expect(abs(observed - p) < 4.5 * (p * (1 - p) / Double(n)).squareRoot(), "[\(low), \(high))")
+        }
+    }
 }
