@@ -42,20 +42,8 @@ public enum Checkpoint {
         } catch {
             throw Failure.unwritable(path: path, reason: "\(error)")
         }
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent().path
-        let temporary = "\(directory)/.\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-            throw Failure.unwritable(path: path, reason: "cannot create \(temporary)")
-        }
-        if let handle = FileHandle(forWritingAtPath: temporary) {
-            try? handle.synchronize()
-            try? handle.close()
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw Failure.unwritable(path: path, reason: reason)
+        if case .failure(let failure) = AtomicFile.write(data, to: path) {
+            throw Failure.unwritable(path: path, reason: failure.reason)
         }
     }
 

@@ -70,24 +70,10 @@ struct SVGWriter {
         estimatedWidth(label.base, fontSize: fontSize) + estimatedWidth(label.exponent ?? "", fontSize: fontSize * 8 / 11)
     }
 
-    /// Writes `text` to `path` atomically: to a temporary file in the same
-    /// directory, flushed, then renamed over `path` (POSIX `rename` is
-    /// atomic), so a reader sees the old file or the new one, never a torn one.
+    /// Writes `text` to `path` atomically (``AtomicFile``).
     static func writeAtomically(_ text: String, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent().path
-        let temporary = "\(directory)/.\(url.lastPathComponent).\(UUID().uuidString).svg.tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-            throw PlotError.unwritable(path: path, reason: "cannot create a temporary file in \(directory)")
-        }
-        if let handle = FileHandle(forWritingAtPath: temporary) {
-            try? handle.synchronize()
-            try? handle.close()
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw PlotError.unwritable(path: path, reason: reason)
+        if case .failure(let failure) = AtomicFile.write(Data(text.utf8), to: path) {
+            throw PlotError.unwritable(path: path, reason: failure.reason)
         }
     }
 }
