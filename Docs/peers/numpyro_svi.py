@@ -16,7 +16,6 @@ standard output is one JSON object {"system": "numpyro", "versions": {...},
 "rows": [...]}.
 """
 
-import argparse
 import json
 import math
 import os
@@ -28,20 +27,9 @@ import time
 import workloads_data
 
 
-def parse_arguments(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workload", help="only rows whose workload starts with this (W2 ... W5)")
-    parser.add_argument("--estimator", help="only rows whose estimator starts with this")
-    parser.add_argument("--repeats", type=int, default=21, help="timed repeats per row and figure (default 21)")
-    parser.add_argument("--warmup", type=int, default=20, help="untimed steps before timing (default 20)")
-    parser.add_argument("--float32", action="store_true", help="single precision (default: float64, as Gumbo)")
-    parser.add_argument("--json", action="store_true", help="end with one JSON line")
-    parser.add_argument("--check", type=int, default=0, metavar="STEPS",
-                        help="instead of timing: run STEPS steps per row and print the loss at the start and end")
-    return parser.parse_args(argv)
 
 
-ARGS = parse_arguments()
+ARGS = workloads_data.parse_arguments(__doc__)
 sys.stdout.reconfigure(encoding="utf-8")  # the table prints µ and →
 
 # One thread, set before jax is imported.

@@ -212,3 +212,18 @@ if __name__ == "__main__":
     for r in range(SIDE):
         print("   ", "".join("#" if p else "." for p in images[0][r * SIDE:(r + 1) * SIDE]))
     print("W5 mean ink of 1500 training images", sum(map(sum, digits()[0])) / (1500 * 64))
+
+
+def parse_arguments(doc, argv=None):
+    """The options both peer scripts take (their first paragraph of `doc` as the description)."""
+    import argparse
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--workload", help="only rows whose workload starts with this (W2 ... W5)")
+    parser.add_argument("--estimator", help="only rows whose estimator starts with this")
+    parser.add_argument("--repeats", type=int, default=21, help="timed repeats per row and figure (default 21)")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed steps before timing (default 20)")
+    parser.add_argument("--float32", action="store_true", help="single precision (default: float64, as Gumbo)")
+    parser.add_argument("--json", action="store_true", help="end with one JSON line")
+    parser.add_argument("--check", type=int, default=0, metavar="STEPS",
+                        help="instead of timing: run STEPS steps per row and print the loss at the start and end")
+    return parser.parse_args(argv)
