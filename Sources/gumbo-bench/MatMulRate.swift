@@ -1,0 +1,26 @@
+import Foundation
+import Gumbo
+
+/// The floating-point rate of the plan's matrix products at W5's sizes:
+/// `C = A B` with `A` of 100 × 64 (a batch of inputs) and `B` of 64 × 128
+/// (a layer's weights), forward and backward (`∂A = ∂C Bᵀ`, `∂B = Aᵀ ∂C`),
+/// `6 · 100 · 64 · 128` floating-point operations per call. W5's step is
+/// mostly four such products, so this rate bounds how fast it can run.
+enum MatMulRate {
+    static let (rows, depth, columns) = (100, 64, 128)
+
+    /// Seconds per forward + backward call and operations per second.
+    static func measure() throws -> (seconds: Double, flops: Double) {
+        var b = GraphBuilder()
+        let a = try b.parameter("a", shape: [rows, depth])
+        let w = try b.parameter("w", shape: [depth, columns])
+        let loss = try b.sum(b.matmul(a, w))
+        let plan = try Plan(graph: b.build(), outputs: [loss], gradients: [a, w])
+        var rng = Xoshiro256StarStar(seed: 5)
+        try plan.setValues((0..<rows * depth).map { _ in rng.nextStandardNormal() }, of: a)
+        try plan.setValues((0..<depth * columns).map { _ in rng.nextStandardNormal() }, of: w)
+        _ = Stopwatch.secondsPerCall(50) { plan.forward(); plan.backward() }
+        let seconds = Stopwatch.median((0..<9).map { _ in Stopwatch.secondsPerCall(200) { plan.forward(); plan.backward() } })
+        return (seconds, Double(6 * rows * depth * columns) / seconds)
+    }
+}
