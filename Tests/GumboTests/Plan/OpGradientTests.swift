@@ -102,6 +102,18 @@ struct OpGradientTests {
         }
     }
 
+    @Test("a table's rows against one shared vector (the contraction's register-blocked paths)")
+    func tableAgainstVector() throws {
+        // Rows 4 at a time with a remainder; columns in blocks of 16 and 4 with a tail.
+        let cases: [(Shape, Shape)] = [([9, 35], [35]), ([4, 21], [21]), ([2, 5, 16], [16]), ([7, 8], [1, 8])]
+        for (k, (sa, sb)) in cases.enumerated() {
+            let mismatches = try checkGradients(shapes: [sa, sb], seed: 60 + UInt64(k)) { b, x in
+                try b.sum(b.multiply(x[0], x[1]), axis: sa.rank - 1)
+            }
+            Self.expectNoMismatches(mismatches, "table \(sa) · vector \(sb)")
+        }
+    }
+
     @Test("gather scatters its gradient into the table, repeated indices adding up")
     func gather() throws {
         let cases: [(Shape, Shape, Int)] = [([5], [7], 0), ([4, 5], [4, 1], 1), ([5, 3], [6, 1], 0), ([2, 5], [2, 6], 1), ([1, 5], [3, 2], 1), ([3, 4, 2], [3, 2, 2], 1)]

@@ -121,6 +121,19 @@ struct OpValueTests {
         }
     }
 
+    @Test("a table's rows against one shared vector, summed over the columns")
+    func tableAgainstVector() throws {
+        var rng = Xoshiro256StarStar(seed: 15)
+        for (rows, columns) in [(9, 35), (4, 21), (3, 8), (13, 50)] {
+            let a = Fixtures.random(rows * columns, &rng), v = Fixtures.random(columns, &rng)
+            let y = try Fixtures.evaluate([([rows, columns], a), ([columns], v)]) { builder, t in
+                try builder.sum(builder.multiply(t[0], t[1]), axis: 1)
+            }
+            let expected = (0..<rows).map { r in (0..<columns).reduce(0.0) { $0 + a[r * columns + $1] * v[$1] } }
+            #expect(isClose(y, expected, relative: 1e-13), "\(rows) × \(columns)")
+        }
+    }
+
     @Test("gather reads the table at the indices along the axis, broadcasting the rest")
     func gather() throws {
         var rng = Xoshiro256StarStar(seed: 14)

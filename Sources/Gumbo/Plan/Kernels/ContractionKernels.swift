@@ -53,6 +53,16 @@ enum ContractionKernels {
         let a = m.values + i.input0, b = m.values + i.input1
         var y = m.values + i.output
         let contiguous = ka == 1 && kb == 1 && k >= 8
+        if contiguous && sb == 0 && rows.length >= 4 {
+            // Rows of a table against one vector (a design matrix times
+            // weights): four rows share each load of the vector.
+            for _ in 0..<rows.count {
+                dotRows(a + rows.offset0, rowStep: sa, b + rows.offset1, count: k, into: y, rows: rows.length)
+                y += rows.length
+                rows.advance()
+            }
+            return
+        }
         for _ in 0..<rows.count {
             let pa = a + rows.offset0, pb = b + rows.offset1
             for j in 0..<rows.length {
@@ -122,6 +132,38 @@ enum ContractionKernels {
         return total
     }
 
+    /// `y[j] = Σ_c a[j·rowStep + c] · b[c]` for `j < rows`: four rows at a
+    /// time, each row summing in four lanes (combined in a fixed order).
+    @inline(__always)
+    static func dotRows(_ a: UnsafeMutablePointer<Double>, rowStep: Int, _ b: UnsafeMutablePointer<Double>, count k: Int,
+                        into y: UnsafeMutablePointer<Double>, rows n: Int) {
+        var j = 0
+        while j + 4 <= n {
+            let r0 = a + j * rowStep, r1 = r0 + rowStep, r2 = r1 + rowStep, r3 = r2 + rowStep
+            var s0 = Vector4(), s1 = Vector4(), s2 = Vector4(), s3 = Vector4()
+            var c = 0
+            while c + 4 <= k {
+                let v = b.vector(at: c)
+                s0 += r0.vector(at: c) * v
+                s1 += r1.vector(at: c) * v
+                s2 += r2.vector(at: c) * v
+                s3 += r3.vector(at: c) * v
+                c += 4
+            }
+            var totals = Vector4(s0.sum(), s1.sum(), s2.sum(), s3.sum())
+            while c < k {
+                totals += Vector4(r0[c], r1[c], r2[c], r3[c]) * b[c]
+                c += 1
+            }
+            y.setVector(totals, at: j)
+            j += 4
+        }
+        while j < n {
+            y[j] = dot(a + j * rowStep, b, count: k)
+            j += 1
+        }
+    }
+
     // MARK: Backward
 
     static func backward(_ i: Instruction, _ m: KernelMemory) {
@@ -176,6 +218,18 @@ enum ContractionKernels {
             for c in 0..<k { Store.store(total[c], at: own + c * kOwn) }
             return
         }
+        if sOwn == 0 && kOwn == 1 && kOther == 1 && k >= 8 && n >= 4 {
+            // A vector shared by the row's outputs (weights against a design
+            // matrix): its gradient is Σ_j g[j] · other row j, summed in
+            // registers sixteen columns at a time and stored once per row.
+            for _ in 0..<rows.count {
+                accumulateRows(Store.self, other + Side.otherOffset(rows), rowStep: sOther, g + out, rows: n,
+                               count: k, into: own + Side.ownOffset(rows))
+                out += n
+                rows.advance()
+            }
+            return
+        }
         if n >= 4 && sOwn <= 1 && sOther <= 1 && kOwn != 0 {
             if sOwn == 1 && sOther == 1 {
                 return backwardRows(Side.self, Store.self, Width.self, Contiguous.self, Contiguous.self, i, m, start)
@@ -213,6 +267,43 @@ enum ContractionKernels {
             }
             out += n
             rows.advance()
+        }
+    }
+
+    /// `own[c] (+)= Σ_j g[j] · other[j·rowStep + c]` for `c < count`.
+    @inline(__always)
+    static func accumulateRows<Store: GradientStore>(
+        _: Store.Type, _ other: UnsafeMutablePointer<Double>, rowStep: Int, _ g: UnsafeMutablePointer<Double>, rows n: Int,
+        count k: Int, into own: UnsafeMutablePointer<Double>
+    ) {
+        var c = 0
+        while c + 16 <= k {
+            var a0 = Vector4(), a1 = Vector4(), a2 = Vector4(), a3 = Vector4()
+            for j in 0..<n {
+                let v = Vector4(repeating: g[j])
+                let row = other + j * rowStep + c
+                a0 += v * row.vector(at: 0)
+                a1 += v * row.vector(at: 4)
+                a2 += v * row.vector(at: 8)
+                a3 += v * row.vector(at: 12)
+            }
+            Store.store(a0, at: own + c)
+            Store.store(a1, at: own + c + 4)
+            Store.store(a2, at: own + c + 8)
+            Store.store(a3, at: own + c + 12)
+            c += 16
+        }
+        while c + 4 <= k {
+            var a0 = Vector4()
+            for j in 0..<n { a0 += Vector4(repeating: g[j]) * (other + j * rowStep).vector(at: c) }
+            Store.store(a0, at: own + c)
+            c += 4
+        }
+        while c < k {
+            var total = 0.0
+            for j in 0..<n { total += g[j] * other[j * rowStep + c] }
+            Store.store(total, at: own + c)
+            c += 1
         }
     }
 
