@@ -40,6 +40,8 @@ enum SVIBenchmark {
                                pyro-ppl, jax, numpyro) on the same rows, and quote
                                Gumbo's times as ratios to theirs, measured in this run
               --dump           print each row's compiled plan
+              --profile-steps N  for a profiler: only compile and take N steps per row, untimed
+              --profile-handwritten  with --profile-steps: step the rows' hand-written loops instead
               --help           this text
             """,
         run: run)
@@ -66,6 +68,7 @@ enum SVIBenchmark {
         let threads = try options.integer("--threads", default: 1)
         let dump = options.flag("--dump")
         let profileSteps = try options.integer("--profile-steps", default: 0)
+        let profileHandwritten = options.flag("--profile-handwritten")
         let python = options.string("--peers")
         try options.finish()
         if scaling { return try ScalingBenchmark.run(json: json, threads: threads) }
@@ -76,6 +79,11 @@ enum SVIBenchmark {
         if profileSteps > 0 {
             // For a profiler: compile and step, no timing.
             for c in cases {
+                if profileHandwritten {
+                    guard var step = c.makeHandwritten?() else { continue }
+                    for _ in 0..<profileSteps { step.step() }
+                    continue
+                }
                 let svi = try c.makeRun()
                 for _ in 0..<profileSteps { try svi.step() }
             }

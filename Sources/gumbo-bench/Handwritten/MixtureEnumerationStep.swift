@@ -6,81 +6,116 @@ import Gumbo
 ///
 ///     ELBO = Σ_k [log N(μ_k; 0, 10) − log N(μ_k; m_k, σ_k)] + Σ_i Σ_k q_ik f_ik
 ///     ∂/∂φ_ik = q_ik (f_ik − Σ_j q_ij f_ij)
-///     ∂/∂μ_k  = Σ_i q_ik (x_i − μ_k) − μ_k/100 + (μ_k − m_k)/σ_k²
+///     ∂/∂m_k  = Σ_i q_ik (x_i − μ_k) − μ_k/100
+///     ∂/∂σ_k  = (∂/∂m_k) ε_k + 1/σ_k,     ∂/∂s_k = (∂/∂σ_k) · sigmoid(s_k)
 ///
-/// and `m`, `s` by the chain rule through `μ` plus the guide density's own
-/// dependence on them. Parameters live in one flat array `[m, s, φ]`,
-/// which Adam updates in place.
+/// (through `μ = m + σε`, the guide's `−log N(μ; m, σ) = log σ + ε²/2 + c`
+/// leaves only `1/σ`). Since `log q_ik = φ_ik − logSumExp(φ_i)`,
+/// `f_ik = −(x_i − μ_k)²/2 − φ_ik + c_i` with `c_i` the same for every
+/// class, and `c_i` cancels in `f_ik − Σ_j q_ij f_ij`: the gradient needs
+/// `q` but no logarithm (the ELBO's value, which the step does not need,
+/// would). One pass over the points, four at a time: `q_k = e_k / Σ_j e_j`
+/// with `e_k = exp(φ_k − max_j φ_j)` (three exponentials per four
+/// points), the `φ` gradient written and `Σ_i q_ik (x_i − μ_k)`
+/// accumulated in the same pass.
+///
+/// Parameters are one array of vectors, `[m, s, φ]`: `m` and `s` in lanes
+/// 0–2 of one vector each, then per block of four points `φ_·0`, `φ_·1`,
+/// `φ_·2` (points in the lanes), which Adam updates in place.
 struct MixtureEnumerationStep: HandwrittenStep {
+    typealias Vector = SIMD4<Double>
     static let k = 3
-    let data: [Double]
-    var theta: [Double]
+    /// The first `φ` vector in `theta`.
+    static let base = 2
+    /// 1 in the class lanes, 0 in the padding lane.
+    static let classLanes = Vector(1, 1, 1, 0)
+    let count: Int
+    /// The points, four per vector, the last padded with zeros.
+    let x: [Vector]
+    var theta: [Vector]
     var rng: Xoshiro256StarStar
     var adam: HandwrittenAdam
-    private var gradient: [Double]
-    private var epsilon = [0.0, 0.0, 0.0], sigma = [0.0, 0.0, 0.0], mu = [0.0, 0.0, 0.0], dMu = [0.0, 0.0, 0.0]
-    private var logQ = [0.0, 0.0, 0.0], q = [0.0, 0.0, 0.0], f = [0.0, 0.0, 0.0]
+    private var gradient: [Vector]
 
     init(data: [Double], seed: UInt64, learningRate: Double = 0.05) {
-        self.data = data
-        let k = Self.k
-        theta = [-1, 0, 1] + Array(repeating: Foundation.log(Foundation.expm1(1.0)), count: k)   // softplus(s) = 1
-            + Array(repeating: 0, count: data.count * k)
+        count = data.count
+        let blocks = (count + 3) / 4
+        x = (0..<blocks).map { b in
+            var v = Vector.zero
+            for lane in 0..<4 where 4 * b + lane < data.count { v[lane] = data[4 * b + lane] }
+            return v
+        }
+        // softplus(s) = 1.
+        theta = [Vector(-1, 0, 1, 0), Vector(repeating: Foundation.log(Foundation.expm1(1.0)))]
+            + Array(repeating: .zero, count: Self.k * blocks)
         rng = Xoshiro256StarStar(seed: seed)
         adam = HandwrittenAdam(learningRate: learningRate, count: theta.count)
-        gradient = Array(repeating: 0, count: theta.count)
+        gradient = Array(repeating: .zero, count: theta.count)
     }
 
-    /// Fills `gradient` with the objective's gradient, `[m, s, φ]`.
+    /// Fills `gradient` with the loss's gradient (minus the ELBO's).
     private mutating func computeGradient() {
-        let k = Self.k, base = 2 * k
-        for j in 0..<k {
-            epsilon[j] = rng.nextStandardNormal()
-            sigma[j] = Scalar.softplus(theta[k + j])
-            mu[j] = theta[j] + sigma[j] * epsilon[j]
-            dMu[j] = 0
+        let epsilon = HandwrittenNoise.normal(Self.k, using: &rng)
+        let s = theta[1]
+        let sigma = VectorMath.softplus(s)
+        let mu = theta[0] + sigma * epsilon
+        let mu0 = Vector(repeating: mu[0]), mu1 = Vector(repeating: mu[1]), mu2 = Vector(repeating: mu[2])
+        var sum0 = Vector.zero, sum1 = Vector.zero, sum2 = Vector.zero
+        let full = count / 4
+        for b in 0..<full {
+            let row = Self.base + 3 * b
+            let (g, r) = Self.block(x[b], theta[row], theta[row + 1], theta[row + 2], mu0, mu1, mu2)
+            gradient[row] = g.0
+            gradient[row + 1] = g.1
+            gradient[row + 2] = g.2
+            sum0 += r.0
+            sum1 += r.1
+            sum2 += r.2
         }
-        let logPrior = Foundation.log(1.0 / 3)
-        for i in 0..<data.count {
-            let x = data[i]
-            let row = base + i * k
-            var top = -Double.infinity
-            for j in 0..<k { top = max(top, theta[row + j]) }
-            var total = 0.0
-            for j in 0..<k { total += Foundation.exp(theta[row + j] - top) }
-            let lse = top + Foundation.log(total)
-            var expected = 0.0
-            for j in 0..<k {
-                logQ[j] = theta[row + j] - lse
-                q[j] = Foundation.exp(logQ[j])
-                let d = x - mu[j]
-                f[j] = -0.5 * d * d - Scalar.halfLogTwoPi + logPrior - logQ[j]
-                expected += q[j] * f[j]
-                dMu[j] += q[j] * d
-            }
-            for j in 0..<k { gradient[row + j] = q[j] * (f[j] - expected) }
+        if full * 4 < count {
+            // The last points: padding lanes contribute nothing.
+            let row = Self.base + 3 * full
+            let padding = Vector(0, 1, 2, 3) .>= Vector(repeating: Double(count - 4 * full))
+            let (g, r) = Self.block(x[full], theta[row], theta[row + 1], theta[row + 2], mu0, mu1, mu2)
+            gradient[row] = g.0.replacing(with: 0, where: padding)
+            gradient[row + 1] = g.1.replacing(with: 0, where: padding)
+            gradient[row + 2] = g.2.replacing(with: 0, where: padding)
+            sum0 += r.0.replacing(with: 0, where: padding)
+            sum1 += r.1.replacing(with: 0, where: padding)
+            sum2 += r.2.replacing(with: 0, where: padding)
         }
-        for j in 0..<k {
-            let m = theta[j]
-            let fromGuide = (mu[j] - m) / (sigma[j] * sigma[j])
-            let dMuTotal = dMu[j] - mu[j] / 100 + fromGuide
-            // ∂/∂m: through μ, and −log q(μ) depends on m directly.
-            gradient[j] = dMuTotal - fromGuide
-            // ∂/∂σ: through μ (times ε), and −∂ log N(μ; m, σ)/∂σ directly.
-            let dSigma = dMuTotal * epsilon[j] - ((mu[j] - m) * (mu[j] - m) / (sigma[j] * sigma[j] * sigma[j]) - 1 / sigma[j])
-            gradient[k + j] = dSigma * Scalar.sigmoid(theta[k + j])
-        }
+        let dM = Vector(sum0.sum(), sum1.sum(), sum2.sum(), 0) - mu / 100
+        let dSigma = dM * epsilon + 1 / sigma
+        gradient[0] = -dM * Self.classLanes
+        gradient[1] = -(dSigma * VectorMath.sigmoid(s)) * Self.classLanes
+    }
+
+    /// Four points: the loss's `∂/∂φ_·k = q_·k (Σ_j q_·j u_·j − u_·k)` with
+    /// `u = −(x − μ)²/2 − φ` (`f` less the terms the classes share), and
+    /// `q_·k (x − μ_k)`.
+    @inline(__always)
+    static func block(_ x: Vector, _ phi0: Vector, _ phi1: Vector, _ phi2: Vector,
+                      _ mu0: Vector, _ mu1: Vector, _ mu2: Vector)
+        -> (gradient: (Vector, Vector, Vector), residual: (Vector, Vector, Vector)) {
+        let top = maximum(phi0, phi1, phi2)
+        let e0 = VectorMath.exp(phi0 - top), e1 = VectorMath.exp(phi1 - top), e2 = VectorMath.exp(phi2 - top)
+        let inverse = 1 / (e0 + e1 + e2)
+        let q0 = e0 * inverse, q1 = e1 * inverse, q2 = e2 * inverse
+        let d0 = x - mu0, d1 = x - mu1, d2 = x - mu2
+        let u0 = -(0.5 * d0 * d0 + phi0), u1 = -(0.5 * d1 * d1 + phi1), u2 = -(0.5 * d2 * d2 + phi2)
+        let mean = q0 * u0 + q1 * u1 + q2 * u2
+        return ((q0 * (mean - u0), q1 * (mean - u1), q2 * (mean - u2)), (q0 * d0, q1 * d1, q2 * d2))
     }
 
     mutating func step() {
         computeGradient()
-        for i in 0..<gradient.count { gradient[i] = -gradient[i] }
         adam.update(&theta, gradient)
     }
 
     mutating func objectiveGradient() -> [String: [Double]] {
         computeGradient()
         let k = Self.k
-        return ["m": Array(gradient[0..<k]), "s": Array(gradient[k..<2 * k]), "phi": Array(gradient[(2 * k)...])]
+        return ["m": (0..<k).map { -gradient[0][$0] }, "s": (0..<k).map { -gradient[1][$0] },
+                "phi": (0..<count * k).map { j in -gradient[Self.base + 3 * (j / k / 4) + j % k][j / k % 4] }]
     }
 }

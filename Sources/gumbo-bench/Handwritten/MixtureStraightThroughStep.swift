@@ -10,103 +10,157 @@ import Gumbo
 ///               + Σ_i [log N(x_i; μ_{k*_i}, 1) − KL(q_i ‖ uniform)]
 ///
 /// The forward pass uses the hard one-hot; the gradient reaches `φ` through
-/// the soft sample: `∂/∂y_ik = (x_i − μ_{k*_i}) μ_k`, then softmax and
-/// logSoftmax's Jacobians, plus the analytic KL's
-/// `∂(−KL)/∂φ_ik = −q_ik (h_ik − KL_i)` with `h = log q − log ⅓`.
+/// the soft sample: with `r_i = x_i − μ_{k*_i}`, `∂/∂y_ik = r_i μ_k`, then
+/// softmax's Jacobian, `∂/∂a_ik = y_ik (r_i μ_k − Σ_j y_ij r_i μ_j) / τ`,
+/// and logSoftmax's, plus the analytic KL's `∂(−KL)/∂φ_ik = −q_ik (h_ik − KL_i)`
+/// with `h = log q − log ⅓`:
+///
+///     ∂/∂φ_ik = ∂/∂a_ik − q_ik Σ_j ∂/∂a_ij − q_ik (h_ik − KL_i)
+///             = ∂/∂a_ik − q_ik (h_ik − KL_i)     (Σ_j ∂/∂a_ij = 0)
+///     ∂/∂m_k  = Σ_{i: k*_i = k} r_i − μ_k/100
+///     ∂/∂σ_k  = (∂/∂m_k) ε_k + 1/σ_k,     ∂/∂s_k = (∂/∂σ_k) · sigmoid(s_k)
+///
+/// Since `log q_ik = φ_ik − logSumExp(φ_i)` and the shift is the same for
+/// every class, `h_ik − KL_i = φ_ik − Σ_j q_ij φ_ij`, and `a_i` may be
+/// taken as `φ_i + g_i` (neither the argmax nor `softmax(a_i/τ)` sees the
+/// shift): no logarithm of `Σ exp φ` is needed. One pass over the points,
+/// four at a time, drawing their Gumbel noise as it goes (`g = −log E`,
+/// the twelve ziggurat exponentials of a block in the library's order,
+/// point by point): three exponentials for `q`, three logarithms for `g`,
+/// three exponentials for `y`.
+/// Parameters are laid out as in ``MixtureEnumerationStep``.
 struct MixtureStraightThroughStep: HandwrittenStep {
+    typealias Vector = SIMD4<Double>
     static let k = 3
+    static let base = 2
+    static let classLanes = Vector(1, 1, 1, 0)
     let temperature = 0.5
-    let data: [Double]
-    var theta: [Double]
+    let count: Int
+    let x: [Vector]
+    var theta: [Vector]
     var rng: Xoshiro256StarStar
     var adam: HandwrittenAdam
-    private var gradient: [Double]
-    private var gumbel: [Double]
-    private var epsilon = [0.0, 0.0, 0.0], sigma = [0.0, 0.0, 0.0], mu = [0.0, 0.0, 0.0], dMu = [0.0, 0.0, 0.0]
-    private var logQ = [0.0, 0.0, 0.0], q = [0.0, 0.0, 0.0], soft = [0.0, 0.0, 0.0], dA = [0.0, 0.0, 0.0]
+    private var gradient: [Vector]
 
     init(data: [Double], seed: UInt64, learningRate: Double = 0.05) {
-        self.data = data
-        let k = Self.k
-        theta = [-1, 0, 1] + Array(repeating: Foundation.log(Foundation.expm1(1.0)), count: k)
-            + Array(repeating: 0, count: data.count * k)
+        count = data.count
+        let blocks = (count + 3) / 4
+        x = (0..<blocks).map { b in
+            var v = Vector.zero
+            for lane in 0..<4 where 4 * b + lane < data.count { v[lane] = data[4 * b + lane] }
+            return v
+        }
+        theta = [Vector(-1, 0, 1, 0), Vector(repeating: Foundation.log(Foundation.expm1(1.0)))]
+            + Array(repeating: .zero, count: Self.k * blocks)
         rng = Xoshiro256StarStar(seed: seed)
         adam = HandwrittenAdam(learningRate: learningRate, count: theta.count)
-        gradient = Array(repeating: 0, count: theta.count)
-        gumbel = Array(repeating: 0, count: data.count * k)
+        gradient = Array(repeating: .zero, count: theta.count)
     }
 
+    /// Fills `gradient` with the loss's gradient (minus the objective's).
     private mutating func computeGradient() {
-        let k = Self.k, base = 2 * k
-        for j in 0..<k { epsilon[j] = rng.nextStandardNormal() }
-        for i in 0..<gumbel.count { gumbel[i] = rng.nextStandardGumbel() }
-        for j in 0..<k {
-            sigma[j] = Scalar.softplus(theta[k + j])
-            mu[j] = theta[j] + sigma[j] * epsilon[j]
-            dMu[j] = 0
+        let epsilon = HandwrittenNoise.normal(Self.k, using: &rng)
+        let s = theta[1]
+        let sigma = VectorMath.softplus(s)
+        let mu = theta[0] + sigma * epsilon
+        let mu0 = Vector(repeating: mu[0]), mu1 = Vector(repeating: mu[1]), mu2 = Vector(repeating: mu[2])
+        let inverseTemperature = 1 / temperature
+        var sum0 = Vector.zero, sum1 = Vector.zero, sum2 = Vector.zero
+        let full = count / 4
+        for b in 0..<full {
+            let (e0, e1, e2) = exponentials()
+            let row = Self.base + 3 * b
+            let (g, r) = Self.block(x[b], theta[row], theta[row + 1], theta[row + 2], e0, e1, e2,
+                                    mu0, mu1, mu2, inverseTemperature)
+            gradient[row] = g.0
+            gradient[row + 1] = g.1
+            gradient[row + 2] = g.2
+            sum0 += r.0
+            sum1 += r.1
+            sum2 += r.2
         }
-        let logUniform = Foundation.log(1.0 / 3)
-        for i in 0..<data.count {
-            let row = base + i * k
-            var top = -Double.infinity
-            for j in 0..<k { top = max(top, theta[row + j]) }
-            var total = 0.0
-            for j in 0..<k { total += Foundation.exp(theta[row + j] - top) }
-            let lse = top + Foundation.log(total)
-            var kl = 0.0
-            var best = 0, bestValue = -Double.infinity
-            var topA = -Double.infinity
-            for j in 0..<k {
-                logQ[j] = theta[row + j] - lse
-                q[j] = Foundation.exp(logQ[j])
-                kl += q[j] * (logQ[j] - logUniform)
-                let a = logQ[j] + gumbel[i * k + j]
-                if a > bestValue { (best, bestValue) = (j, a) }
-                soft[j] = a / temperature
-                topA = max(topA, soft[j])
+        if full * 4 < count {
+            // The last points: padding lanes draw nothing (E = 1) and contribute nothing.
+            let lanes = count - 4 * full
+            var e0 = Vector.one, e1 = Vector.one, e2 = Vector.one
+            for lane in 0..<lanes {
+                e0[lane] = rng.nextStandardExponential()
+                e1[lane] = rng.nextStandardExponential()
+                e2[lane] = rng.nextStandardExponential()
             }
-            var softTotal = 0.0
-            for j in 0..<k {
-                soft[j] = Foundation.exp(soft[j] - topA)
-                softTotal += soft[j]
-            }
-            let residual = data[i] - mu[best]
-            dMu[best] += residual
-            // Through the soft sample: ∂/∂y_j = r μ_j, then softmax(a/τ).
-            var weighted = 0.0
-            for j in 0..<k {
-                soft[j] /= softTotal
-                weighted += soft[j] * residual * mu[j]
-            }
-            var dASum = 0.0
-            for j in 0..<k {
-                dA[j] = soft[j] * (residual * mu[j] - weighted) / temperature
-                dASum += dA[j]
-            }
-            // Through logSoftmax(φ), and the KL term.
-            for j in 0..<k {
-                gradient[row + j] = dA[j] - q[j] * dASum - q[j] * ((logQ[j] - logUniform) - kl)
-            }
+            let row = Self.base + 3 * full
+            let padding = Vector(0, 1, 2, 3) .>= Vector(repeating: Double(lanes))
+            let (g, r) = Self.block(x[full], theta[row], theta[row + 1], theta[row + 2], e0, e1, e2,
+                                    mu0, mu1, mu2, inverseTemperature)
+            gradient[row] = g.0.replacing(with: 0, where: padding)
+            gradient[row + 1] = g.1.replacing(with: 0, where: padding)
+            gradient[row + 2] = g.2.replacing(with: 0, where: padding)
+            sum0 += r.0.replacing(with: 0, where: padding)
+            sum1 += r.1.replacing(with: 0, where: padding)
+            sum2 += r.2.replacing(with: 0, where: padding)
         }
-        for j in 0..<k {
-            let m = theta[j]
-            let fromGuide = (mu[j] - m) / (sigma[j] * sigma[j])
-            let dMuTotal = dMu[j] - mu[j] / 100 + fromGuide
-            gradient[j] = dMuTotal - fromGuide
-            let dSigma = dMuTotal * epsilon[j] - ((mu[j] - m) * (mu[j] - m) / (sigma[j] * sigma[j] * sigma[j]) - 1 / sigma[j])
-            gradient[k + j] = dSigma * Scalar.sigmoid(theta[k + j])
-        }
+        let dM = Vector(sum0.sum(), sum1.sum(), sum2.sum(), 0) - mu / 100
+        let dSigma = dM * epsilon + 1 / sigma
+        gradient[0] = -dM * Self.classLanes
+        gradient[1] = -(dSigma * VectorMath.sigmoid(s)) * Self.classLanes
+    }
+
+    /// Twelve exponentials for four points, in the library's order (point by
+    /// point, class by class), as one vector per class.
+    @inline(__always)
+    private mutating func exponentials() -> (Vector, Vector, Vector) {
+        let a0 = rng.nextStandardExponential(), a1 = rng.nextStandardExponential(), a2 = rng.nextStandardExponential()
+        let b0 = rng.nextStandardExponential(), b1 = rng.nextStandardExponential(), b2 = rng.nextStandardExponential()
+        let c0 = rng.nextStandardExponential(), c1 = rng.nextStandardExponential(), c2 = rng.nextStandardExponential()
+        let d0 = rng.nextStandardExponential(), d1 = rng.nextStandardExponential(), d2 = rng.nextStandardExponential()
+        return (Vector(a0, b0, c0, d0), Vector(a1, b1, c1, d1), Vector(a2, b2, c2, d2))
+    }
+
+    /// Four points, given their exponentials `E` (`g = −log E`): the loss's
+    /// `∂/∂φ_·k`, and `r = x − μ_{k*}` in class `k*`'s vector (0 in the others).
+    @inline(__always)
+    static func block(_ x: Vector, _ phi0: Vector, _ phi1: Vector, _ phi2: Vector,
+                      _ e0: Vector, _ e1: Vector, _ e2: Vector,
+                      _ mu0: Vector, _ mu1: Vector, _ mu2: Vector,
+                      _ inverseTemperature: Double) -> (gradient: (Vector, Vector, Vector), residual: (Vector, Vector, Vector)) {
+        // q = softmax(φ), and h − KL = φ − Σ_j q_j φ_j.
+        let top = maximum(phi0, phi1, phi2)
+        let p0 = VectorMath.exp(phi0 - top), p1 = VectorMath.exp(phi1 - top), p2 = VectorMath.exp(phi2 - top)
+        let inverse = 1 / (p0 + p1 + p2)
+        let q0 = p0 * inverse, q1 = p1 * inverse, q2 = p2 * inverse
+        let phiMean = q0 * phi0 + q1 * phi1 + q2 * phi2
+        // a = φ + g (log q less logSumExp φ): the hard sample, the first
+        // maximum, and its residual.
+        let a0 = phi0 - VectorMath.log(e0), a1 = phi1 - VectorMath.log(e1), a2 = phi2 - VectorMath.log(e2)
+        let is0 = (a0 .>= a1) .& (a0 .>= a2)
+        let is2 = a2 .> maximum(a0, a1)
+        let is1 = .!(is0 .| is2)
+        let r = x - mu0.replacing(with: mu1, where: is1).replacing(with: mu2, where: is2)
+        // The soft sample y = softmax(a/τ), and ∂/∂a_k = y_k (μ_k − Σ_j y_j μ_j) r/τ.
+        let s0 = a0 * inverseTemperature, s1 = a1 * inverseTemperature, s2 = a2 * inverseTemperature
+        let topS = maximum(s0, s1, s2)
+        let y0 = VectorMath.exp(s0 - topS), y1 = VectorMath.exp(s1 - topS), y2 = VectorMath.exp(s2 - topS)
+        let scale = 1 / (y0 + y1 + y2)
+        let w0 = y0 * scale, w1 = y1 * scale, w2 = y2 * scale
+        let mean = w0 * mu0 + w1 * mu1 + w2 * mu2
+        let rt = r * inverseTemperature
+        // Loss: −∂/∂φ = q (h − KL) − ∂/∂a.
+        return ((q0 * (phi0 - phiMean) - w0 * (mu0 - mean) * rt,
+                 q1 * (phi1 - phiMean) - w1 * (mu1 - mean) * rt,
+                 q2 * (phi2 - phiMean) - w2 * (mu2 - mean) * rt),
+                (Vector.zero.replacing(with: r, where: is0), Vector.zero.replacing(with: r, where: is1),
+                 Vector.zero.replacing(with: r, where: is2)))
     }
 
     mutating func step() {
         computeGradient()
-        for i in 0..<gradient.count { gradient[i] = -gradient[i] }
         adam.update(&theta, gradient)
     }
 
     mutating func objectiveGradient() -> [String: [Double]] {
         computeGradient()
         let k = Self.k
-        return ["m": Array(gradient[0..<k]), "s": Array(gradient[k..<2 * k]), "phi": Array(gradient[(2 * k)...])]
+        return ["m": (0..<k).map { -gradient[0][$0] }, "s": (0..<k).map { -gradient[1][$0] },
+                "phi": (0..<count * k).map { j in -gradient[Self.base + 3 * (j / k / 4) + j % k][j / k % 4] }]
     }
 }
