@@ -260,7 +260,8 @@ enum SoftmaxKernels {
             if n > 2 { total += e2 }
             if n > 3 { total += e3 }
             let scale = 1 / total
-            let logSumExp = top + VectorMath.log(total)
+            // Plain softmax needs no logarithm (only 1/Σe).
+            let logSumExp = Result.needsLogSumExp ? top + VectorMath.log(total) : top
             Result.finish(line: line, n: n, x: base, y: y, v: (v0, v1, v2, v3), e: (e0, e1, e2, e3),
                           scale: scale, logSumExp: logSumExp, scatter: scatter)
             if keep {
@@ -308,7 +309,7 @@ enum SoftmaxKernels {
                 for j in 0..<n { total += row[j] }
                 logs[b] = total
             }
-            VectorMath.log(logs, logs, count: lines)
+            if Result.needsLogSumExp { VectorMath.log(logs, logs, count: lines) }
             for b in 0..<lines {
                 let start = lineStart(first + b, i)
                 let row = shifted + b * n
@@ -343,6 +344,9 @@ enum SoftmaxKernels {
 /// four contiguous short lines at once, with element `k` of line `l` in
 /// lane `l` of `v.k` (the inputs) and `e.k` (their exponentials).
 protocol LineResult {
+    /// Whether ``finish`` reads `logSumExp` (plain softmax does not, and
+    /// its kernels then skip the logarithm).
+    static var needsLogSumExp: Bool { get }
     static func finish(line: Int, start: Int, stride: Int, n: Int, x: UnsafeMutablePointer<Double>,
                        y: UnsafeMutablePointer<Double>, weights: UnsafeMutablePointer<Double>,
                        scale: Double, logSumExp: Double, finite: Bool)
@@ -354,6 +358,7 @@ protocol LineResult {
 
 /// `y = logSumExp(x)`, one value per line.
 enum LogSumExpResult: LineResult {
+    static var needsLogSumExp: Bool { true }
     @inline(__always)
     static func finish(line: Int, start: Int, stride: Int, n: Int, x: UnsafeMutablePointer<Double>,
                        y: UnsafeMutablePointer<Double>, weights: UnsafeMutablePointer<Double>,
@@ -372,6 +377,7 @@ enum LogSumExpResult: LineResult {
 
 /// `y_j = e_j / Σe`.
 enum SoftmaxResult: LineResult {
+    static var needsLogSumExp: Bool { false }
     @inline(__always)
     static func finish(line: Int, start: Int, stride: Int, n: Int, x: UnsafeMutablePointer<Double>,
                        y: UnsafeMutablePointer<Double>, weights: UnsafeMutablePointer<Double>,
@@ -394,6 +400,7 @@ enum SoftmaxResult: LineResult {
 
 /// `y_j = x_j − logSumExp(x)`.
 enum LogSoftmaxResult: LineResult {
+    static var needsLogSumExp: Bool { true }
     @inline(__always)
     static func finish(line: Int, start: Int, stride: Int, n: Int, x: UnsafeMutablePointer<Double>,
                        y: UnsafeMutablePointer<Double>, weights: UnsafeMutablePointer<Double>,
