@@ -15,6 +15,9 @@ struct PeerRun {
         var numpyroLoop: Double?
         var numpyroCompile: Double?
         var numpyroMatched = true
+        /// NumPyro in single precision, its default (Gumbo computes in double).
+        var numpyroCallSingle: Double?
+        var numpyroLoopSingle: Double?
     }
 
     /// Figures by `"workload|estimator"`.
@@ -33,14 +36,15 @@ struct PeerRun {
     /// select; a script that fails is reported, not fatal.
     static func measure(python: String, workload: String?, estimator: String?, repeats: Int) -> PeerRun {
         var run = PeerRun()
-        for system in ["pyro", "numpyro"] {
+        for (system, single) in [("pyro", false), ("numpyro", false), ("numpyro", true)] {
             var arguments = [scriptsFolder.appendingPathComponent("\(system)_svi.py").path, "--json", "--repeats", "\(repeats)"]
+            if single { arguments.append("--float32") }
             if let workload { arguments += ["--workload", workload] }
             if let estimator { arguments += ["--estimator", estimator] }
-            FileHandle.standardError.write(Data("running \(system)_svi.py …\n".utf8))
+            FileHandle.standardError.write(Data("running \(system)_svi.py\(single ? " --float32" : "") …\n".utf8))
             do {
                 let object = try runJSON(python, arguments)
-                run.record(system: system, object)
+                run.record(system: system, single: single, object)
             } catch {
                 run.failures.append("\(system): \(error)")
             }
@@ -48,14 +52,17 @@ struct PeerRun {
         return run
     }
 
-    private mutating func record(system: String, _ object: [String: Any]) {
-        for (name, version) in object["versions"] as? [String: Any] ?? [:] { versions[name] = "\(version)" }
+    private mutating func record(system: String, single: Bool, _ object: [String: Any]) {
+        for (name, version) in object["versions"] as? [String: Any] ?? [:] where !single { versions[name] = "\(version)" }
         for row in object["rows"] as? [[String: Any]] ?? [] {
             guard let workload = row["workload"] as? String, let estimator = row["estimator"] as? String else { continue }
             let key = "\(workload)|\(estimator)"
             var entry = figures[key] ?? Figures()
             if system == "pyro" {
                 entry.pyro = row["seconds_per_step"] as? Double
+            } else if single {
+                entry.numpyroCallSingle = row["seconds_per_step_call"] as? Double
+                entry.numpyroLoopSingle = row["seconds_per_step_loop"] as? Double
             } else {
                 entry.numpyroCall = row["seconds_per_step_call"] as? Double
                 entry.numpyroLoop = row["seconds_per_step_loop"] as? Double

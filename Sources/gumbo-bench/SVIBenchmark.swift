@@ -267,6 +267,8 @@ enum SVIBenchmark {
             fields.append("\"numpyro_loop_seconds_per_step\": \(number(peer.numpyroLoop))")
             fields.append("\"numpyro_compile_seconds\": \(number(peer.numpyroCompile))")
             fields.append("\"numpyro_estimator_matched\": \(peer.numpyroMatched)")
+            fields.append("\"numpyro_float32_call_seconds_per_step\": \(number(peer.numpyroCallSingle))")
+            fields.append("\"numpyro_float32_loop_seconds_per_step\": \(number(peer.numpyroLoopSingle))")
         }
         return "{" + fields.joined(separator: ", ") + "}"
     }
@@ -319,7 +321,9 @@ extension SVIBenchmark {
         print("")
         let versions = peers.versions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         print("Against Pyro and NumPyro measured in this run (\(versions.isEmpty ? "versions unknown" : versions)); one thread each")
-        print("workload        estimator                       Pyro  Gumbo/Pyro   NumPyro call  Gumbo/call   NumPyro loop  Gumbo/loop")
+        print("NumPyro runs twice: in double precision, as Gumbo, and in single, its default.")
+        print("workload        estimator                       Pyro  Gumbo/Pyro   NumPyro call  Gumbo/call   NumPyro loop  Gumbo/loop"
+              + "   f32 call  Gumbo/f32 call   f32 loop  Gumbo/f32 loop")
         for row in rows {
             guard let peer = peers.figures["\(row.workload)|\(row.estimator)"] else { continue }
             let mark = peer.numpyroMatched ? "" : "*"
@@ -328,7 +332,9 @@ extension SVIBenchmark {
                   + row.estimator.padding(toLength: 28, withPad: " ", startingAt: 0)
                   + (peer.pyro.map(format) ?? "—").leftPadded(10) + ratio(peer.pyro).leftPadded(12)
                   + (peer.numpyroCall.map(format) ?? "—").leftPadded(15) + ratio(peer.numpyroCall, mark).leftPadded(12)
-                  + (peer.numpyroLoop.map(format) ?? "—").leftPadded(15) + ratio(peer.numpyroLoop, mark).leftPadded(12))
+                  + (peer.numpyroLoop.map(format) ?? "—").leftPadded(15) + ratio(peer.numpyroLoop, mark).leftPadded(12)
+                  + (peer.numpyroCallSingle.map(format) ?? "—").leftPadded(11) + ratio(peer.numpyroCallSingle, mark).leftPadded(16)
+                  + (peer.numpyroLoopSingle.map(format) ?? "—").leftPadded(11) + ratio(peer.numpyroLoopSingle, mark).leftPadded(16))
         }
         if peers.figures.values.contains(where: { !$0.numpyroMatched }) {
             print("* NumPyro has no REINFORCE baseline: its row runs the plain score-function estimator.")
