@@ -58,6 +58,11 @@ struct ThreadsTests {
         #expect(try resumed.run(steps: 5) == expected)
     }
 
+    @Test("runs made and dropped at once stop their threads cleanly (a worker may start after its pool is gone)")
+    func dropped() throws {
+        for _ in 0..<40 { _ = try Self.mixture(.enumeration, threads: 3) }
+    }
+
     @Test("threads must be at least 1")
     func invalid() throws {
         #expect(throws: SVIError.self) { try Self.mixture(.enumeration, threads: 0) }
