@@ -123,14 +123,15 @@ public final class SVI {
         threaded = chunks.count > 1 ? ThreadedStep(chunks: chunks, placement: placement) : nil
     }
 
-    /// How a run with `threads` threads splits: the largest plate that is
-    /// not subsampled, in `threads` chunks of consecutive elements (the
-    /// first ones one larger when the size does not divide), when it has at
-    /// least two elements per thread; otherwise one plan (`[nil]`).
+    /// How a run with `threads` threads splits: the largest plate that can
+    /// be split (``splittablePlates(_:)``), in `threads` chunks of
+    /// consecutive elements (the first ones one larger when the size does
+    /// not divide), when it has at least two elements per thread; otherwise
+    /// one plan (`[nil]`).
     static func chunking(_ compiled: CompiledModel, threads: Int) -> [ELBOChunk?] {
         guard threads > 1,
-              let plate = compiled.model.plates.filter({ $0.subsampleSize == nil && $0.size >= 2 * threads })
-                .max(by: { $0.size < $1.size }) else { return [nil] }
+              let plate = splittablePlates(compiled).filter({ $0.size >= 2 * threads }).max(by: { $0.size < $1.size })
+        else { return [nil] }
         var chunks: [ELBOChunk?] = []
         var start = 0
         for index in 0..<threads {
@@ -139,6 +140,25 @@ public final class SVI {
             start += count
         }
         return chunks
+    }
+
+    /// The plates a chunk can hold part of: not subsampled (a chunk is
+    /// lowered as a minibatch of its plate), never used as a whole array
+    /// (`unplate`, as W5's `z[i]` over its codes: a chunk has only some of
+    /// the elements), and holding no local-expectation site (whose
+    /// element-by-element flips span the whole plate).
+    static func splittablePlates(_ compiled: CompiledModel) -> [IRPlate] {
+        var excluded: Set<String> = []
+        for program in [compiled.model, compiled.guide] {
+            for node in program.nodes {
+                if case .operation(.unplate(let id)) = node.kind { excluded.insert(program[plate: id].name) }
+            }
+        }
+        for choice in compiled.estimators where choice.estimator == .localExpectation {
+            guard let site = compiled.model.node(named: choice.site) else { continue }
+            for id in site.plates { excluded.insert(compiled.model[plate: id].name) }
+        }
+        return compiled.model.plates.filter { $0.subsampleSize == nil && !excluded.contains($0.name) }
     }
 
     // MARK: Training

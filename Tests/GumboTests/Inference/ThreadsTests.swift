@@ -97,6 +97,38 @@ struct ThreadsTests {
         }
     }
 
+    @Test("W4 split over its data (design rows sliced, the gates' noise shared) gives one thread's objective and gradient")
+    func spikeAndSlab() throws {
+        let spike = BenchmarkData.spikeAndSlab(count: 40, features: 10)
+        let compiled = try SpikeAndSlab.model(design: spike.design, responses: spike.responses)
+            .compile(guide: SpikeAndSlab.guide(features: 10),
+                     options: CompileOptions(estimators: ["g": .concrete(temperature: .constant(2.0 / 3.0), straightThrough: false)]))
+        let single = try SVI(compiled), threaded = try SVI(compiled, configuration: SVIConfiguration(threads: 2))
+        #expect(threaded.planDescription.contains("[1, 1, 20, 10] constant"))
+        let one = try single.estimateGradient(), two = try threaded.estimateGradient()
+        #expect(isClose([single.lastObjective], [threaded.lastObjective], relative: 1e-12, absolute: 0))
+        for (name, values) in one {
+            #expect(isClose(values, two[name]!, relative: 1e-10, absolute: 1e-11), "\(name)")
+        }
+    }
+
+    @Test("a plate used whole (W5's codes) or holding a local-expectation site is not split: one plan, one thread's losses exactly")
+    func unsplittable() throws {
+        // W3 with local expectation on z: its plate holds the site, and the
+        // components plate is too small to split.
+        let local = try Self.mixture(.localExpectation, threads: 1), localThreaded = try Self.mixture(.localExpectation, threads: 2)
+        #expect(try local.run(steps: 3) == localThreaded.run(steps: 3))
+        // W5: the codes are used as one array (z[i]), the data are subsampled.
+        let images = SyntheticDigits().images(count: 20, seed: 5)
+        let vae = try DiscreteVAE.model(images: images, batch: 4).compile(
+            guide: DiscreteVAE.guide(images: images, batch: 4),
+            options: CompileOptions(estimators: ["z": .gumbelSoftmax(temperature: .constant(0.5), straightThrough: true)]))
+        let optimizer = Optimizer.adam(learningRate: 1e-3)
+        let one = try SVI(vae, configuration: SVIConfiguration(optimizer: optimizer))
+        let two = try SVI(vae, configuration: SVIConfiguration(optimizer: optimizer, threads: 2))
+        #expect(try one.run(steps: 3) == two.run(steps: 3))
+    }
+
     @Test("parameters are whole and right after threaded steps: one step, set, read back, and with clipping",
           arguments: [false, true])
     func wholeParameters(_ clipped: Bool) throws {
