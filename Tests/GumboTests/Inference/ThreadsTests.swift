@@ -129,6 +129,38 @@ struct ThreadsTests {
         #expect(try one.run(steps: 3) == two.run(steps: 3))
     }
 
+    /// W3 (enumerated) with a shared parameter large enough that the
+    /// threads reduce its gradient (``ThreadedStep/serialReductionLimit``),
+    /// read whole inside the split plate, so every chunk adds to it.
+    static func wide(threads: Int) throws -> SVI {
+        let width = 20_000
+        let mu = Real.latent("mu"), z = Discrete.latent("z")
+        let x = Real.observed("x", BenchmarkData.mixture(count: 40))
+        let wide = Real.parameter("wide", initial: (0..<width).map { Double($0 % 13) / 13 - 0.5 }, shape: [width])
+        let model = Model("wide") {
+            Plate("components", size: 3) { k in
+                mu[k] ~ .normal(mean: 0, std: 10)
+            }
+            Plate("data", size: 40) { i in
+                z[i] ~ .categorical(probabilities: [1.0 / 3, 1.0 / 3, 1.0 / 3])
+                x[i] ~ .normal(mean: mu[z[i]] + sum(wide * wide) / 20_000, std: 1)
+            }
+        }
+        let compiled = try model.compile(guide: GaussianMixture.guide(count: 40), options: CompileOptions(estimators: ["z": .enumeration]))
+        return try SVI(compiled, configuration: SVIConfiguration(seed: 4, threads: threads))
+    }
+
+    @Test("a large shared parameter, reduced on the threads: one thread's gradient, and deterministic")
+    func parallelReduction() throws {
+        let one = try Self.wide(threads: 1).estimateGradient(), two = try Self.wide(threads: 2).estimateGradient()
+        for (name, values) in one {
+            #expect(isClose(values, two[name]!, relative: 1e-10, absolute: 1e-12), "\(name)")
+        }
+        let a = try Self.wide(threads: 2), b = try Self.wide(threads: 2)
+        #expect(try a.run(steps: 5) == b.run(steps: 5))
+        #expect(a.parameter("wide")! == b.parameter("wide")!)
+    }
+
     @Test("parameters are whole and right after threaded steps: one step, set, read back, and with clipping",
           arguments: [false, true])
     func wholeParameters(_ clipped: Bool) throws {
