@@ -13,6 +13,8 @@ final class ELBOPlan {
     /// their values and gradients are each one contiguous block
     /// (``Plan/contiguousBlock(of:)``).
     let parameterInputs: [Tensor]
+    /// Their names (a learned temperature's is ``ELBOGraph/TemperatureSlot/parameterName``).
+    let parameterNames: [String]
     /// Parameter inputs by name, with their value (and gradient) buffers.
     let parameterBuffers: [String: UnsafeMutableBufferPointer<Double>]
     let gradientBuffers: [String: UnsafeMutableBufferPointer<Double>]
@@ -31,6 +33,7 @@ final class ELBOPlan {
         let learnedInputs = elbo.temperatures.filter(\.isLearned).map(\.input)
         let parameterInputs = elbo.parameters.map(\.input) + learnedInputs
         self.parameterInputs = parameterInputs
+        parameterNames = elbo.parameters.map(\.name) + elbo.temperatures.filter(\.isLearned).map(\.parameterName)
         let plan = try Plan(graph: elbo.graph, outputs: [elbo.loss, elbo.objective, elbo.particleObjectives] + elbo.baselines.map(\.cost)
                             + (diagnostics ? elbo.diagnostics.map(\.tensor) : []),
                         gradients: withGradients ? parameterInputs : [])

@@ -93,46 +93,53 @@ public struct Optimizer: Codable, Sendable, Equatable {
 
 extension Optimizer {
     /// One step's constants and the moments' storage, for updating the
-    /// parameters range by range (on several threads); each element's update
-    /// depends only on its own values, so any split gives the same result as
-    /// ``update(parameters:gradients:)``.
+    /// parameters piece by piece (on several threads); each element's update
+    /// depends only on its own values and the step's constants, so any split
+    /// gives the same result as ``update(parameters:gradients:)``.
     struct RangeStep {
         let rule: Rule
         let stepSize: Double
         let correction2Root: Double
+        /// The gradient's factor: 1, or the clipping scale.
+        let scale: Double
         let firstMoment: UnsafeMutablePointer<Double>
         let secondMoment: UnsafeMutablePointer<Double>?
 
-        /// Updates `parameters[range]` from `gradients[range]`.
-        func apply(parameters: UnsafeMutablePointer<Double>, gradients: UnsafePointer<Double>, range: Range<Int>) {
-            let lower = range.lowerBound
+        /// Updates the `count` parameters at `parameters` from the gradients
+        /// at `gradients`: elements `offset ..< offset + count` of the
+        /// optimizer's vector, whose moments they use. The values may live
+        /// anywhere (a threaded run keeps them in its chunks' plans).
+        func apply(parameters: UnsafeMutablePointer<Double>, gradients: UnsafePointer<Double>, count: Int, offset: Int) {
             switch rule {
             case .adam(_, let beta1, let beta2, let epsilon):
-                Optimizer.adam(parameters: parameters + lower, gradients: gradients + lower, m: firstMoment + lower,
-                               v: secondMoment! + lower, count: range.count, scale: 1, beta1: beta1, beta2: beta2,
+                Optimizer.adam(parameters: parameters, gradients: gradients, m: firstMoment + offset,
+                               v: secondMoment! + offset, count: count, scale: scale, beta1: beta1, beta2: beta2,
                                stepSize: stepSize, correction2Root: correction2Root, epsilon: epsilon)
             case .sgd(let learningRate, let momentum):
-                for i in range {
-                    let g = gradients[i]
+                let u = firstMoment + offset
+                for i in 0..<count {
+                    let g = gradients[i] * scale
                     if momentum == 0 {
                         parameters[i] -= learningRate * g
                     } else {
-                        firstMoment[i] = momentum * firstMoment[i] + g
-                        parameters[i] -= learningRate * firstMoment[i]
+                        u[i] = momentum * u[i] + g
+                        parameters[i] -= learningRate * u[i]
                     }
                 }
             }
         }
     }
 
-    /// Whether ``withRangeStep(_:)`` applies (no clipping, which needs the
-    /// whole gradient's norm first).
-    var updatesByRange: Bool { gradientClipNorm == nil }
-
     /// Counts a step and calls `body` with its constants and the moments'
-    /// storage, valid during the call.
-    mutating func withRangeStep(_ body: (RangeStep) -> Void) {
-        precondition(gradientClipNorm == nil)
+    /// storage, valid during the call. With clipping, `squaredGradientNorm`
+    /// is the whole gradient's squared Euclidean norm (summed in vector
+    /// order, as ``update(parameters:gradients:)`` does).
+    mutating func withRangeStep(squaredGradientNorm: Double, _ body: (RangeStep) -> Void) {
+        var scale = 1.0
+        if let clip = gradientClipNorm {
+            let norm = squaredGradientNorm.squareRoot()
+            if norm > clip { scale = clip / norm }
+        }
         step += 1
         var stepSize = 0.0, correction2Root = 1.0
         if case .adam(let learningRate, let beta1, let beta2, _) = rule {
@@ -142,7 +149,7 @@ extension Optimizer {
         let rule = self.rule
         firstMoment.withUnsafeMutableBufferPointer { m in
             secondMoment.withUnsafeMutableBufferPointer { v in
-                body(RangeStep(rule: rule, stepSize: stepSize, correction2Root: correction2Root,
+                body(RangeStep(rule: rule, stepSize: stepSize, correction2Root: correction2Root, scale: scale,
                                firstMoment: m.baseAddress!, secondMoment: v.baseAddress))
             }
         }

@@ -37,21 +37,14 @@ public final class SVI {
     private var optimizer: Optimizer
     private var rng: Xoshiro256StarStar
     /// The plans: one, or one per thread (each a chunk of the largest
-    /// plate). Chunk 0's parameter block is the run's parameters.
+    /// plate, run by ``threaded``).
     private let chunks: [TrainingChunk]
-    private var pool: WorkerPool?
-    /// What the pool's threads do when it runs (``WorkerPool``): chunk `k`
-    /// computes its share, or reduces, checks and updates parameter range `k`.
-    private enum Phase { case compute, reduce, update }
-    private var phase = Phase.compute
-    private var rangeStep: Optimizer.RangeStep?
-    /// Per parameter range: whether its reduced gradient is finite.
-    private let rangeFinite: UnsafeMutablePointer<Bool>
-    /// Set when the parameters changed outside a threaded update (set,
-    /// restored, or updated serially): copied to every chunk before the next step.
-    private var parametersDirty = true
-    /// Every unconstrained parameter, in the plan's own parameter block:
-    /// the forward pass reads them where the optimizer writes them.
+    private let threaded: ThreadedStep?
+    /// Where the run's vector of unconstrained parameters (the optimizer's
+    /// and checkpoints' layout) lives in the chunks' plans.
+    private let placement: ParameterPlacement
+    /// In a one-thread run, the whole vector, as the plan's own parameter
+    /// block: the forward pass reads them where the optimizer writes them.
     private let parameters: UnsafeMutableBufferPointer<Double>
     /// The loss gradient of every parameter, in the plan's gradient block
     /// (same layout), where the backward pass leaves it.
@@ -67,6 +60,8 @@ public final class SVI {
         let count: Int
         /// Maps the unconstrained values to the parameter's value.
         let constrain: ([Double]) -> [Double]
+
+        var range: Range<Int> { offset..<offset + count }
     }
 
     public init(_ compiled: CompiledModel, configuration: SVIConfiguration = SVIConfiguration()) throws {
@@ -116,66 +111,27 @@ public final class SVI {
         self.slots = slots
         // The plan lays the parameters out first, in this order: no copies
         // between the optimizer and the plan.
-        guard chunks[0].parameters.count == initial.count else {
+        guard chunks.count > 1 || chunks[0].parameters.count == initial.count else {
             throw SVIError.invalidConfiguration("the plan did not lay the parameters out as one block")
         }
         parameters = chunks[0].parameters
         gradients = chunks[0].gradients
-        _ = parameters.update(from: initial)
+        placement = try ParameterPlacement(names: slots.map(\.name), counts: slots.map(\.count), chunks: chunks, specs: split)
+        placement.write(initial, at: 0)
         optimizer = Optimizer(configuration.optimizer, count: initial.count)
         rng = Xoshiro256StarStar(seed: configuration.seed)
-        rangeFinite = .allocate(capacity: chunks.count)
-        rangeFinite.initialize(repeating: true, count: chunks.count)
-        if chunks.count > 1 {
-            pool = WorkerPool(count: chunks.count) { [unowned self] index in self.runPhase(index) }
-        }
+        threaded = chunks.count > 1 ? ThreadedStep(chunks: chunks, placement: placement) : nil
     }
 
-    deinit {
-        pool = nil   // stops the threads before the buffers they use go
-        rangeFinite.deallocate()
-    }
-
-    /// Parameter range `index` of `count` equal ranges.
-    private func parameterRange(_ index: Int) -> Range<Int> {
-        let n = parameters.count, count = chunks.count
-        return (index * n / count)..<((index + 1) * n / count)
-    }
-
-    /// One thread's part of a threaded step (see ``Phase``).
-    private func runPhase(_ index: Int) {
-        switch phase {
-        case .compute:
-            chunks[index].runChunk()
-        case .reduce:
-            // The chunks' gradients added in chunk order, range by range.
-            let range = parameterRange(index)
-            let total = gradients.baseAddress!
-            for chunk in 1..<chunks.count {
-                let part = chunks[chunk].gradients.baseAddress!
-                for i in range { total[i] += part[i] }
-            }
-            var check = 0.0
-            for i in range { check += total[i] * 0 }
-            rangeFinite[index] = check == 0
-        case .update:
-            let range = parameterRange(index)
-            rangeStep!.apply(parameters: parameters.baseAddress!, gradients: gradients.baseAddress!, range: range)
-            for chunk in 1..<chunks.count {
-                (chunks[chunk].parameters.baseAddress! + range.lowerBound)
-                    .update(from: parameters.baseAddress! + range.lowerBound, count: range.count)
-            }
-        }
-    }
-
-    /// How a run with `threads` threads splits: the largest plate that is
-    /// not subsampled, in `threads` chunks of consecutive elements (the
-    /// first ones one larger when the size does not divide), when it has at
-    /// least two elements per thread; otherwise one plan (`[nil]`).
+    /// How a run with `threads` threads splits: the largest plate that can
+    /// be split (``splittablePlates(_:)``), in `threads` chunks of
+    /// consecutive elements (the first ones one larger when the size does
+    /// not divide), when it has at least two elements per thread; otherwise
+    /// one plan (`[nil]`).
     static func chunking(_ compiled: CompiledModel, threads: Int) -> [ELBOChunk?] {
         guard threads > 1,
-              let plate = compiled.model.plates.filter({ $0.subsampleSize == nil && $0.size >= 2 * threads })
-                .max(by: { $0.size < $1.size }) else { return [nil] }
+              let plate = splittablePlates(compiled).filter({ $0.size >= 2 * threads }).max(by: { $0.size < $1.size })
+        else { return [nil] }
         var chunks: [ELBOChunk?] = []
         var start = 0
         for index in 0..<threads {
@@ -184,6 +140,25 @@ public final class SVI {
             start += count
         }
         return chunks
+    }
+
+    /// The plates a chunk can hold part of: not subsampled (a chunk is
+    /// lowered as a minibatch of its plate), never used as a whole array
+    /// (`unplate`, as W5's `z[i]` over its codes: a chunk has only some of
+    /// the elements), and holding no local-expectation site (whose
+    /// element-by-element flips span the whole plate).
+    static func splittablePlates(_ compiled: CompiledModel) -> [IRPlate] {
+        var excluded: Set<String> = []
+        for program in [compiled.model, compiled.guide] {
+            for node in program.nodes {
+                if case .operation(.unplate(let id)) = node.kind { excluded.insert(program[plate: id].name) }
+            }
+        }
+        for choice in compiled.estimators where choice.estimator == .localExpectation {
+            guard let site = compiled.model.node(named: choice.site) else { continue }
+            for id in site.plates { excluded.insert(compiled.model[plate: id].name) }
+        }
+        return compiled.model.plates.filter { $0.subsampleSize == nil && !excluded.contains($0.name) }
     }
 
     // MARK: Training
@@ -196,17 +171,10 @@ public final class SVI {
     @discardableResult
     public func step() throws -> Double {
         let loss = try computeGradient()
-        if let pool, optimizer.updatesByRange {
-            // Each thread updates its range and copies it to the other chunks.
-            optimizer.withRangeStep { step in
-                rangeStep = step
-                phase = .update
-                pool.run()
-            }
-            rangeStep = nil
+        if let threaded {
+            threaded.update(&optimizer)
         } else {
             optimizer.update(parameters: parameters.baseAddress!, gradients: gradients.baseAddress!)
-            parametersDirty = true
         }
         completedSteps += 1
         return loss
@@ -220,7 +188,7 @@ public final class SVI {
         _ = try computeGradient()
         var result: [String: [Double]] = [:]
         for slot in slots {
-            result[slot.name] = gradients[slot.offset..<slot.offset + slot.count].map { -$0 }
+            result[slot.name] = placement.read(slot.range, gradients: true).map { -$0 }
         }
         return result
     }
@@ -234,11 +202,13 @@ public final class SVI {
             chunks[chunk].setBaselineInputs(updates: baselineUpdates)
         }
         let loss: Double, objective: Double
-        if let pool {
-            loss = try parallelForwardBackward(pool)
-            var total = 0.0
-            for chunk in 0..<chunks.count { total += chunks[chunk].objectiveValue[0] }
-            objective = total
+        if let threaded {
+            guard let value = threaded.forwardBackward(using: &rng) else {
+                throw SVIError.nonFinite(step: completedSteps + 1, quantity: "loss",
+                                         location: "one of the \(chunks.count) threads' chunks")
+            }
+            loss = value
+            objective = threaded.objective
         } else {
             training.fillNoise(using: &rng)
             training.fillSubsamples(using: &rng)
@@ -250,52 +220,15 @@ public final class SVI {
             }
             training.plan.backward()
         }
-        var finite = true
-        if pool == nil {
-            finite = Self.allFinite(gradients)
-        } else {
-            for range in 0..<chunks.count where !rangeFinite[range] { finite = false }
-        }
+        let finite: Bool
+        if let threaded { finite = threaded.gradientIsFinite } else { finite = Self.allFinite(gradients) }
         if !finite {
-            let bad = slots.first { slot in (slot.offset..<slot.offset + slot.count).contains { !gradients[$0].isFinite } }
+            let bad = slots.first { slot in placement.read(slot.range, gradients: true).contains { !$0.isFinite } }
             throw SVIError.nonFinite(step: completedSteps + 1, quantity: "gradient", location: "parameter '\(bad?.name ?? "?")'")
         }
         for chunk in 0..<chunks.count { chunks[chunk].updateBaselines() }
         if !chunks[0].baselineCosts.isEmpty { baselineUpdates += 1 }
         lastObjective = objective
-        return loss
-    }
-
-    /// A threaded step: chunk 0 draws the noise every chunk shares and the
-    /// minibatches, which are copied to the others with the parameters;
-    /// each chunk draws its own per-element noise from its stream of this
-    /// step's seed and runs forward and backward on its thread; the losses
-    /// and the gradients are then added in chunk order. The same seed and
-    /// thread count give the same result, bit for bit.
-    private func parallelForwardBackward(_ pool: WorkerPool) throws -> Double {
-        training.fillNoise(using: &rng, perChunkElement: false)
-        training.fillSubsamples(using: &rng)
-        let seed = rng.next()
-        let sharedNoise = training.sharedNoiseBuffers, subsamples = training.subsampleIndexBuffers
-        for chunk in 0..<chunks.count {
-            chunks[chunk].noiseSeed = seed
-            guard chunk > 0 else { continue }
-            let other = chunks[chunk]
-            if parametersDirty { _ = other.parameters.update(from: parameters) }
-            let noise = other.plan.sharedNoiseBuffers, indices = other.plan.subsampleIndexBuffers
-            for k in 0..<noise.count { _ = noise[k].update(from: sharedNoise[k]) }
-            for k in 0..<indices.count { _ = indices[k].update(from: subsamples[k]) }
-        }
-        parametersDirty = false
-        phase = .compute
-        pool.run()
-        var loss = 0.0
-        for chunk in 0..<chunks.count { loss += chunks[chunk].lossValue[0] }
-        guard loss.isFinite else {
-            throw SVIError.nonFinite(step: completedSteps + 1, quantity: "loss", location: "one of the \(chunks.count) threads' chunks")
-        }
-        phase = .reduce
-        pool.run()
         return loss
     }
 
@@ -359,7 +292,7 @@ public final class SVI {
     public func parameterValues() -> [String: [Double]] {
         var values: [String: [Double]] = [:]
         for slot in slots {
-            values[slot.name] = slot.constrain(Array(parameters[slot.offset..<slot.offset + slot.count]))
+            values[slot.name] = slot.constrain(placement.read(slot.range))
         }
         return values
     }
@@ -367,7 +300,7 @@ public final class SVI {
     /// One parameter's current value (constrained).
     public func parameter(_ name: String) -> [Double]? {
         guard let slot = slots.first(where: { $0.name == name }) else { return nil }
-        return slot.constrain(Array(parameters[slot.offset..<slot.offset + slot.count]))
+        return slot.constrain(placement.read(slot.range))
     }
 
     /// Sets a parameter from a constrained value.
@@ -380,8 +313,7 @@ public final class SVI {
               let unconstrained = constraint.unconstrain(value, lastAxis: node.eventShape.last ?? 1) else {
             throw SVIError.invalidConfiguration("parameter '\(name)' cannot take that value")
         }
-        for (k, value) in unconstrained.enumerated() { parameters[slot.offset + k] = value }
-        parametersDirty = true
+        placement.write(unconstrained, at: slot.offset)
     }
 
     // MARK: State
@@ -396,7 +328,7 @@ public final class SVI {
     /// The whole run state, for a checkpoint.
     public func runState() -> RunState {
         var values: [String: [Double]] = [:]
-        for slot in slots { values[slot.name] = Array(parameters[slot.offset..<slot.offset + slot.count]) }
+        for slot in slots { values[slot.name] = placement.read(slot.range) }
         var baselines: [String: [Double]] = [:]
         for (index, slot) in training.elbo.baselines.enumerated() {
             baselines[slot.site] = chunks.flatMap { $0.baselineState[index] }
@@ -418,14 +350,14 @@ public final class SVI {
         }
         let words = state.random.compactMap { UInt64($0, radix: 16) }
         guard words.count == 4 else { throw Checkpoint.Failure.malformed(path: source, reason: "bad random state") }
-        var restored = Array(parameters)
+        var restored = [Double](repeating: 0, count: placement.count)
         for slot in slots {
             guard let values = state.parameters[slot.name], values.count == slot.count, values.allSatisfy(\.isFinite) else {
                 throw Checkpoint.Failure.malformed(path: source, reason: "parameter '\(slot.name)' missing or of the wrong size")
             }
             restored.replaceSubrange(slot.offset..<slot.offset + slot.count, with: values)
         }
-        guard state.optimizer.count == parameters.count else {
+        guard state.optimizer.count == placement.count else {
             throw Checkpoint.Failure.malformed(path: source, reason: "optimizer state of the wrong size")
         }
         var restoredBaselines = chunks.map(\.baselineState)
@@ -441,8 +373,7 @@ public final class SVI {
             }
         }
         rng = try Xoshiro256StarStar(seed: seed, state: words)
-        _ = parameters.update(from: restored)
-        parametersDirty = true
+        placement.write(restored, at: 0)
         optimizer = state.optimizer
         for (chunk, state) in restoredBaselines.enumerated() { chunks[chunk].baselineState = state }
         baselineUpdates = state.baselineUpdates

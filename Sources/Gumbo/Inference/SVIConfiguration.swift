@@ -11,7 +11,9 @@ public struct SVIConfiguration: Sendable {
     /// default). The work is split into fixed chunks of particles or plate
     /// elements, each with its own plan, and the chunks' gradients are
     /// added in a fixed order: the same seed and thread count give the same
-    /// losses, bit for bit.
+    /// losses, bit for bit. Data and parameters indexed only by the split
+    /// plate (as W3's `phi[i]`) are split with it: each chunk holds, and its
+    /// thread updates, just its rows.
     public var threads: Int
 
     public init(optimizer: OptimizerSettings = Optimizer.adam(learningRate: 0.05), particles: Int = 1, seed: UInt64 = 0,

@@ -12,46 +12,59 @@ import Foundation
 /// a run deterministic.
 final class WorkerPool: @unchecked Sendable {
     let count: Int
-    private let job: (Int) -> Void
-    private let start: [DispatchSemaphore]
-    private let done = DispatchSemaphore(value: 0)
-    private let exited = DispatchSemaphore(value: 0)
-    private var stopping = false
+    private let shared: Shared
+
+    /// What the workers hold: they keep it alive, not the pool, so a
+    /// worker that starts only after the pool is gone (a run made and
+    /// dropped at once) finds it intact, sees `stopping` and exits.
+    private final class Shared: @unchecked Sendable {
+        let job: (Int) -> Void
+        let start: [DispatchSemaphore]
+        let done = DispatchSemaphore(value: 0)
+        let exited = DispatchSemaphore(value: 0)
+        var stopping = false
+
+        init(job: @escaping (Int) -> Void, workers: Int) {
+            self.job = job
+            start = (0..<workers).map { _ in DispatchSemaphore(value: 0) }
+        }
+
+        func serve(_ chunk: Int) {
+            while true {
+                start[chunk - 1].wait()
+                if stopping { break }
+                job(chunk)
+                done.signal()
+            }
+            exited.signal()
+        }
+    }
 
     /// A pool for `count` chunks (`count − 1` worker threads).
     init(count: Int, job: @escaping (Int) -> Void) {
         self.count = count
-        self.job = job
-        start = (1..<max(count, 1)).map { _ in DispatchSemaphore(value: 0) }
+        let shared = Shared(job: job, workers: max(count, 1) - 1)
+        self.shared = shared
         for chunk in 1..<max(count, 1) {
-            let thread = Thread { [unowned self] in self.serve(chunk) }
+            let thread = Thread { shared.serve(chunk) }
             thread.name = "gumbo.svi.chunk\(chunk)"
             thread.start()
         }
-    }
-
-    private func serve(_ chunk: Int) {
-        while true {
-            start[chunk - 1].wait()
-            if stopping { break }
-            job(chunk)
-            done.signal()
-        }
-        exited.signal()
     }
 
     /// Runs the job on every chunk and waits for all of them.
     func run() {
         // Index loops: in an unoptimized build, `for … in` over an array
         // allocates a coroutine frame per element.
+        let start = shared.start
         for k in 0..<start.count { start[k].signal() }
-        job(0)
-        for _ in 0..<start.count { done.wait() }
+        shared.job(0)
+        for _ in 0..<start.count { shared.done.wait() }
     }
 
     deinit {
-        stopping = true
-        for semaphore in start { semaphore.signal() }
-        for _ in start { exited.wait() }
+        shared.stopping = true
+        for semaphore in shared.start { semaphore.signal() }
+        for _ in shared.start { shared.exited.wait() }
     }
 }

@@ -18,6 +18,9 @@ struct ELBOGraph {
     /// For a chunk (``ELBOChunk``), the index input of the chunk's elements
     /// of its plate, filled once.
     let chunkIndices: Tensor?
+    /// For a chunk, the parameters whose input holds only the chunk's rows
+    /// (``ChunkSlicing``): the rows `start ..< start + count` of the first axis.
+    let slicedParameters: Set<String>
     let baselines: [BaselineSlot]
     let temperatures: [TemperatureSlot]
     /// Whether any site is relaxed (the objective is then a surrogate).

@@ -66,12 +66,17 @@ struct ELBOLowering {
             }
         }
         // A chunk's plate is lowered as if subsampled to the chunk's
-        // elements: every value indexed by it is gathered by the chunk's
-        // indices (an index input filled once).
+        // elements: data, constants and sliced parameters indexed by it are
+        // the chunk's rows (``ChunkSlicing``); any other value is gathered
+        // by the chunk's indices (an index input filled once).
         let plates = compiled.model.plates.map { plate in
             plate.name == chunk?.plate ? IRPlate(name: plate.name, size: plate.size, subsampleSize: chunk!.count) : plate
         }
         lowering = ProgramLowering(layout: TensorLayout(enumeratedSites: enumerated, particles: particles, plates: plates))
+        if let chunk, let plate = plates.firstIndex(where: { $0.name == chunk.plate }) {
+            lowering.chunk = ChunkSlicing(plate: plate, start: chunk.start,
+                                          slicedParameters: ChunkSlicing.sliceableParameters(compiled, plate: chunk.plate))
+        }
     }
 
     private var layout: TensorLayout { lowering.layout }
@@ -182,6 +187,7 @@ struct ELBOLowering {
             subsamples: lowering.subsampleIndices.sorted { $0.key < $1.key }
                 .filter { layout.plates[$0.key].name != chunk?.plate }.map { (layout.plates[$0.key], $0.value) },
             chunkIndices: lowering.subsampleIndices.first { layout.plates[$0.key].name == chunk?.plate }?.value,
+            slicedParameters: lowering.chunk?.slicedParameters.filter { name in lowering.parameters.contains { $0.name == name } } ?? [],
             baselines: baselines, temperatures: temperatures,
             isRelaxed: treatments.values.contains { if case .relaxed = $0 { return true } else { return false } },
             isPaired: isPaired, diagnostics: diagnostics)

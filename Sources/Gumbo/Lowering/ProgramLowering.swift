@@ -15,6 +15,14 @@ struct ProgramLowering {
     private var constrainedParameters: [String: LoweredValue] = [:]
     /// Index inputs holding each subsampled plate's minibatch, by layout plate.
     private(set) var subsampleIndices: [Int: Tensor] = [:]
+    /// In a chunk of a threaded run, what it slices (``ChunkSlicing``).
+    var chunk: ChunkSlicing?
+    /// Constants made by ``constant(_:eventShape:)``, so that indexing one
+    /// by the chunk's plate can take the chunk's rows at compile time.
+    private var constantData: [NodeID: [Double]] = [:]
+    /// Sliced parameters' values: their first event axis holds just the
+    /// chunk's rows, so indexing them by its plate needs no gather.
+    private var chunkRows: Set<NodeID> = []
 
     init(layout: TensorLayout) {
         self.layout = layout
@@ -58,7 +66,9 @@ struct ProgramLowering {
     // MARK: Leaves
 
     mutating func constant(_ data: [Double], eventShape: [Int]) throws -> LoweredValue {
-        LoweredValue(try graph.constant(data, shape: Shape(layout.prefix() + eventShape)), eventRank: eventShape.count)
+        let tensor = try graph.constant(data, shape: Shape(layout.prefix() + eventShape))
+        if chunk != nil { constantData[tensor.id] = data }
+        return LoweredValue(tensor, eventRank: eventShape.count)
     }
 
     private mutating func parameter(_ name: String, node: IRNode) throws -> LoweredValue {
@@ -71,7 +81,13 @@ struct ProgramLowering {
             return existing
         }
         guard case .parameter(_, _, let constraint) = node.kind else { fatalError("not a parameter") }
-        let input = try graph.input(name, shape: Shape(node.eventShape), role: .parameter)
+        var eventShape = node.eventShape
+        let sliced = chunk?.slicedParameters.contains(name) == true
+        if let chunk, sliced {
+            // Only the chunk's rows: the first axis is indexed by its plate.
+            eventShape[0] = layout.plates[chunk.plate].batchSize
+        }
+        let input = try graph.input(name, shape: Shape(eventShape), role: .parameter)
         var value: Tensor
         switch constraint {
         case .real: value = input
@@ -79,7 +95,8 @@ struct ProgramLowering {
         case .probability: value = try graph.sigmoid(input)
         case .simplex: value = try graph.softmax(input, axis: -1)
         }
-        value = try graph.reshape(value, to: Shape(layout.prefix() + node.eventShape))
+        value = try graph.reshape(value, to: Shape(layout.prefix() + eventShape))
+        if sliced { chunkRows.insert(value.id) }
         let lowered = LoweredValue(value, eventRank: node.eventShape.count)
         parameters.append((name, input, node))
         constrainedParameters[name] = lowered
@@ -92,6 +109,16 @@ struct ProgramLowering {
                                    plates sitePlates: [Int]) throws -> LoweredValue {
         var prefix = layout.prefix()
         for plate in sitePlates { prefix[layout.plateAxis(plate)] = layout.plates[plate].size }
+        var data = data
+        if let chunk, sitePlates.contains(chunk.plate) {
+            // The chunk's elements of the data, taken now rather than gathered.
+            let axis = layout.plateAxis(chunk.plate)
+            let count = layout.plates[chunk.plate].batchSize
+            let rowSize = prefix[(axis + 1)...].reduce(1, *) * node.eventShape.reduce(1, *)
+            data = ChunkSlicing.rows(of: data, outer: prefix[..<axis].reduce(1, *), extent: prefix[axis], rowSize: rowSize,
+                                     start: chunk.start, count: count)
+            prefix[axis] = count
+        }
         var tensor: Tensor
         if let classes = family.valueType.classCount {
             var weights = [Double](repeating: 0, count: data.count * classes)
@@ -100,7 +127,7 @@ struct ProgramLowering {
         } else {
             tensor = try graph.constant(data, shape: Shape(prefix + node.eventShape))
         }
-        for plate in sitePlates where layout.plates[plate].subsampleSize != nil {
+        for plate in sitePlates where layout.plates[plate].subsampleSize != nil && plate != chunk?.plate {
             tensor = try subsample(tensor, plate: plate)
         }
         return LoweredValue(tensor, eventRank: node.eventShape.count, classes: family.valueType.classCount)
@@ -254,8 +281,17 @@ struct ProgramLowering {
         }
         let extent = shape.remove(at: p)
         shape[axis] = extent
+        if let chunk, plate == chunk.plate, let data = constantData[x.tensor.id] {
+            // A constant indexed by the chunk's plate: its rows, taken now.
+            let count = layout.plates[plate].batchSize
+            let rows = ChunkSlicing.rows(of: data, outer: 1, extent: extent, rowSize: x.shape.dropFirst(p + 1).reduce(1, *),
+                                         start: chunk.start, count: count)
+            shape[axis] = count
+            return LoweredValue(try graph.constant(rows, shape: Shape(shape)), eventRank: x.eventRank - 1, classes: x.classes)
+        }
         var tensor = try graph.reshape(x.tensor, to: Shape(shape))
-        if layout.plates[plate].subsampleSize != nil {
+        // A sliced parameter already holds just the chunk's rows.
+        if layout.plates[plate].subsampleSize != nil && !(plate == chunk?.plate && chunkRows.contains(x.tensor.id)) {
             tensor = try subsample(tensor, plate: plate)
         }
         return LoweredValue(tensor, eventRank: x.eventRank - 1, classes: x.classes)

@@ -9,7 +9,7 @@ import GumboWorkloads
 /// work in memory allocated by the initializer. Counted exactly with the
 /// preloaded counting allocator of `AllocationTests` (a child run of this
 /// test binary), over steps of every kind of estimator on the reference
-/// workloads.
+/// workloads; the worker threads of threaded runs are counted too.
 @Suite("SVI step allocations")
 struct StepAllocationTests {
     /// Runs whose steps are counted: enumeration, REINFORCE with a moving
@@ -32,6 +32,8 @@ struct StepAllocationTests {
             runs.append((name, try SVI(compiled, configuration: SVIConfiguration(particles: 2))))
             runs.append((name + " threads 2", try SVI(compiled, configuration: SVIConfiguration(particles: 2, threads: 2))))
         }
+        // Shared parameters large enough to be reduced on the threads too.
+        runs.append(("W3 wide threads 2", try ThreadsTests.wide(threads: 2)))
         let spike = BenchmarkData.spikeAndSlab(count: 40, features: 10)
         let compiled = try SpikeAndSlab.model(design: spike.design, responses: spike.responses)
             .compile(guide: SpikeAndSlab.guide(features: 10),
@@ -73,10 +75,34 @@ struct StepAllocationTests {
             counts[String(parts[0])] = Int(parts[1])
         }
         #expect((counts["control"] ?? 0) >= 1, "positive control: \(counts)")
-        #expect(counts.count >= 11, "every run reported: \(counts)")
-        for (name, count) in counts where name != "control" && name != "sink" {
+        #expect((counts["worker control"] ?? 0) >= 1, "positive control of other threads: \(counts)")
+        #expect(counts.count >= 26, "every run reported: \(counts)")
+        #expect((counts["named threads"] ?? 0) >= 4, "the threaded runs' workers carry the probe's name: \(counts)")
+        for (name, count) in counts where !name.hasSuffix("control") && name != "sink" && name != "named threads" {
             #expect(count == 0, "\(name): \(count) allocation calls in 10 steps")
         }
+    }
+
+    /// The name the child gives its thread, so that the worker threads it
+    /// makes (threaded runs) are counted; 15 characters at most (`comm`).
+    static let probeThreadName = "gumbo-probe"
+
+    /// Runs `body` on a new thread named ``probeThreadName``, and waits.
+    static func onNamedThread(_ body: @escaping @Sendable () -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            try? probeThreadName.write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
+            body()
+            done.signal()
+        }
+        thread.start()
+        done.wait()
+    }
+
+    /// A value handed across threads, for the probe.
+    final class Box<Value>: @unchecked Sendable {
+        var value: Value
+        init(_ value: Value) { self.value = value }
     }
 
     /// Runs only as the child of ``stepsAllocateNothing()``; a no-op otherwise.
@@ -90,15 +116,35 @@ struct StepAllocationTests {
         typealias Disarm = @convention(c) () -> Int
         let arm = unsafeBitCast(armSymbol, to: Arm.self)
         let disarm = unsafeBitCast(disarmSymbol, to: Disarm.self)
+        typealias ArmOthers = @convention(c) (UnsafePointer<CChar>) -> Void
+        guard let armOthersSymbol = dlsym(nil, "gumbo_allocation_probe_arm_others"),
+              let disarmOthersSymbol = dlsym(nil, "gumbo_allocation_probe_disarm_others") else { return }
+        let armOthers = unsafeBitCast(armOthersSymbol, to: ArmOthers.self)
+        let disarmOthers = unsafeBitCast(disarmOthersSymbol, to: Disarm.self)
         arm()
         let array = Array(repeating: getpid(), count: 16)
         var text = "control\t\(disarm())\n"
-        for (name, svi) in try Self.runs() {
+        // Positive control of the other threads' count: a named thread allocates.
+        armOthers(Self.probeThreadName)
+        Self.onNamedThread { _ = Array(repeating: getpid(), count: 16) }
+        text += "worker control\t\(disarmOthers())\n"
+        // Threads inherit their creator's name: runs made on a named thread
+        // have named worker threads, whose calls are counted apart.
+        let made = Box<Result<[(String, SVI)], Error>>(.success([]))
+        Self.onNamedThread { made.value = Result { try Self.runs() } }
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        let named = tasks.filter { task in
+            (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?.hasPrefix(Self.probeThreadName) == true
+        }
+        text += "named threads\t\(named.count)\n"
+        for (name, svi) in try made.value.get() {
             for _ in 0..<3 { try svi.step() }   // warm-up
+            armOthers(Self.probeThreadName)
             arm()
             for _ in 0..<10 { try svi.step() }
             let count = disarm()
             text += "\(name)\t\(count)\n"
+            text += "\(name) (worker threads)\t\(disarmOthers())\n"
         }
         text += "sink\t\(array.count)\n"
         try text.write(toFile: reportPath, atomically: true, encoding: .utf8)

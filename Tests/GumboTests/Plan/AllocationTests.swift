@@ -213,18 +213,43 @@ struct AllocationTests {
 
     /// The counting allocator preloaded into the child. Thread-local state
     /// (initial-exec TLS, so reading it never allocates); forwards to glibc.
+    /// `…_others` also count, with an atomic, the calls of the other threads
+    /// whose name starts with a prefix (the worker threads of threaded SVI
+    /// runs, which inherit their creator's name), reading it with `prctl`.
     static let countingAllocator = """
         #include <stddef.h>
         #include <errno.h>
+        #include <string.h>
+        #include <sys/prctl.h>
         extern void *__libc_malloc(size_t);
         extern void *__libc_calloc(size_t, size_t);
         extern void *__libc_realloc(void *, size_t);
         extern void *__libc_memalign(size_t, size_t);
         static __thread int armed;
         static __thread long count;
+        static int others_armed;
+        static long others;
+        static char prefix[16];
         void gumbo_allocation_probe_arm(void) { count = 0; armed = 1; }
         long gumbo_allocation_probe_disarm(void) { armed = 0; return count; }
-        #define COUNT() do { if (armed) count++; } while (0)
+        void gumbo_allocation_probe_arm_others(const char *name) {
+            strncpy(prefix, name, sizeof prefix - 1);
+            __atomic_store_n(&others, 0, __ATOMIC_SEQ_CST);
+            __atomic_store_n(&others_armed, 1, __ATOMIC_SEQ_CST);
+        }
+        long gumbo_allocation_probe_disarm_others(void) {
+            __atomic_store_n(&others_armed, 0, __ATOMIC_SEQ_CST);
+            return __atomic_load_n(&others, __ATOMIC_SEQ_CST);
+        }
+        static void count_other(void) {
+            char name[16] = {0};
+            prctl(PR_GET_NAME, name);
+            if (strncmp(name, prefix, strlen(prefix)) == 0) __atomic_fetch_add(&others, 1, __ATOMIC_RELAXED);
+        }
+        #define COUNT() do { \\
+            if (armed) count++; \\
+            else if (__atomic_load_n(&others_armed, __ATOMIC_RELAXED)) count_other(); \\
+        } while (0)
         void *malloc(size_t n) { COUNT(); return __libc_malloc(n); }
         void *calloc(size_t k, size_t n) { COUNT(); return __libc_calloc(k, n); }
         void *realloc(void *p, size_t n) { COUNT(); return __libc_realloc(p, n); }
