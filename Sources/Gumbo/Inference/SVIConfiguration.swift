@@ -8,8 +8,10 @@ public struct SVIConfiguration: Sendable {
     /// gives the same losses, bit for bit.
     public var seed: UInt64
     /// Threads each step's forward and backward passes run on (opt-in; 1 by
-    /// default). The work is split into fixed chunks of particles or plate
-    /// elements, each with its own plan, and the chunks' gradients are
+    /// default). The largest plate that can be split (one no program uses
+    /// whole and that holds no local-expectation site) is cut into fixed
+    /// chunks, each with its own plan; a model without one runs on one
+    /// thread. The chunks' gradients are
     /// added in a fixed order: the same seed and thread count give the same
     /// losses, bit for bit. Data and parameters indexed only by the split
     /// plate (as W3's `phi[i]`) are split with it: each chunk holds, and its
