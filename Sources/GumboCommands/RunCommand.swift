@@ -10,7 +10,7 @@ enum RunCommand: Command {
     static var help: String {
         """
         usage: gumbo run <workload> [--estimator SITE=KIND[:OPTIONS]]... [--steps N] [--lr X]
-                         [--particles K] [--seed S] [--data PATH] [--test-data PATH]
+                         [--particles K] [--seed S] [--threads N] [--data PATH] [--test-data PATH]
                          [--plot FILE.svg] [--checkpoint FILE] [--resume FILE] [--json] [--quiet]
 
         Trains a workload of BENCHMARKS.md by stochastic variational inference (Adam)
@@ -36,6 +36,9 @@ enum RunCommand: Command {
           --particles K         samples per step (default 1; 2 for arm, disarm and
                                 reinforce:baseline=loo, which need pairs)
           --seed S              the seed of training and evaluation noise (default 1)
+          --threads N           threads per step (default 1): the largest plate that can
+                                be split is cut into N chunks; the same seed and N give
+                                the same run, bit for bit
           --data PATH           dvae: training images, IDX or CSV (one image per line)
           --test-data PATH      dvae: held-out images (default: the last fifth of --data)
           --plot FILE.svg       write the training curve (the objective at every step)
@@ -53,7 +56,7 @@ enum RunCommand: Command {
     }
 
     static func run(_ arguments: [String], console: Console) throws {
-        let args = try Arguments(arguments, options: ["estimator", "steps", "lr", "particles", "seed", "data", "test-data",
+        let args = try Arguments(arguments, options: ["estimator", "steps", "lr", "particles", "seed", "threads", "data", "test-data",
                                                       "plot", "checkpoint", "resume"],
                                  flags: ["json", "quiet", "help"])
         if args.flag("help") { console.print(help); return }
@@ -69,6 +72,7 @@ enum RunCommand: Command {
         let needed = WorkloadArguments.minimumParticles(Array(chosen.values))
         settings.particles = try args.integer("particles", default: max(defaults.particles, needed), range: 1...1_000_000)
         settings.seed = try args.seed(default: defaults.seed)
+        settings.threads = try args.integer("threads", default: 1, range: 1...256)
         for option in ["plot", "checkpoint", "resume"] {
             if let path = args.string(option), path.isEmpty {
                 throw Arguments.UsageError(description: "--\(option) needs a file name")

@@ -60,12 +60,15 @@ public struct WorkloadSettings: Sendable, Equatable {
     public var particles: Int
     /// The seed of the run's random stream (and of its evaluation).
     public var seed: UInt64
+    /// Threads a step runs on (``Gumbo/SVIConfiguration/threads``).
+    public var threads: Int
 
-    public init(steps: Int, learningRate: Double, particles: Int = 1, seed: UInt64 = 1) {
+    public init(steps: Int, learningRate: Double, particles: Int = 1, seed: UInt64 = 1, threads: Int = 1) {
         self.steps = steps
         self.learningRate = learningRate
         self.particles = particles
         self.seed = seed
+        self.threads = threads
     }
 }
 

@@ -39,7 +39,8 @@ public final class WorkloadRun {
         let chosen = workload.defaultEstimators(settings: settings).merging(estimators) { _, given in given }
         compiled = try workload.compile(estimators: chosen)
         svi = try SVI(compiled, configuration: SVIConfiguration(optimizer: Optimizer.adam(learningRate: settings.learningRate),
-                                                                particles: settings.particles, seed: settings.seed))
+                                                                particles: settings.particles, seed: settings.seed,
+                                                                threads: settings.threads))
     }
 
     /// Each site's estimator, spelled as on the command line, in program order.
@@ -149,7 +150,7 @@ public struct RunReport: Sendable {
     public var evaluation: ELBOEvaluation { figures.evaluation }
 
     /// One JSON object: `workload`, `estimators` (site → kind), `steps`,
-    /// `learning_rate`, `particles`, `seed`, `seconds_per_step`, `elbo`,
+    /// `learning_rate`, `particles`, `seed`, `threads`, `seconds_per_step`, `elbo`,
     /// `elbo_stderr`, `elbo_particles`, `surrogate`, `elbo_exact`,
     /// `log_evidence`, then the workload's figures.
     public var json: JSONValue {
@@ -160,6 +161,7 @@ public struct RunReport: Sendable {
             ("learning_rate", .number(settings.learningRate)),
             ("particles", .number(Double(settings.particles))),
             ("seed", .number(Double(settings.seed))),
+            ("threads", .number(Double(settings.threads))),
             ("seconds_per_step", .number(secondsPerStep)),
             ("elbo", .number(evaluation.elbo)),
             ("elbo_stderr", .number(evaluation.standardError)),
@@ -174,7 +176,8 @@ public struct RunReport: Sendable {
 
     /// The report for a reader, one figure a line.
     public var text: String {
-        var lines = ["\(label) \(workload): \(steps) steps, Adam lr \(shortText(settings.learningRate)), \(settings.particles) particle\(settings.particles == 1 ? "" : "s"), seed \(settings.seed)"]
+        var lines = ["\(label) \(workload): \(steps) steps, Adam lr \(shortText(settings.learningRate)), \(settings.particles) particle\(settings.particles == 1 ? "" : "s"), seed \(settings.seed)"
+                     + (settings.threads > 1 ? ", \(settings.threads) threads" : "")]
         let width = estimators.map(\.site.count).max() ?? 0
         for (site, estimator) in estimators {
             lines.append("  \(site.padding(toLength: width, withPad: " ", startingAt: 0))  \(estimator)")

@@ -74,6 +74,21 @@ struct RunCommandTests {
         #expect(number(json, "seed") == 3)
     }
 
+    @Test("--threads: W3 on two threads repeats itself exactly and trains")
+    func threads() throws {
+        let options = ["run", "gmm", "--steps", "30", "--seed", "4", "--json", "--quiet"]
+        let first = try gumbo(options + ["--threads", "2"]).json()
+        let again = try gumbo(options + ["--threads", "2"]).json()
+        let untrained = try gumbo(["run", "gmm", "--steps", "0", "--seed", "4", "--json", "--quiet"]).json()
+        #expect(number(first, "threads") == 2 && number(untrained, "threads") == 1)
+        let means = try #require(first["means"] as? [Double])
+        #expect(means == again["means"] as? [Double] && number(first, "elbo") == number(again, "elbo"))
+        // Thirty steps raise the ELBO by far more than its sampling error
+        // (about 1500 nats from the starting guide on one thread).
+        let gain = try #require(number(first, "elbo")) - (try #require(number(untrained, "elbo")))
+        #expect(gain > 500, "ELBO gain \(gain)")
+    }
+
     @Test("W4 reports F1, precision and recall; REINFORCE with a baseline is accepted by site")
     func spikeAndSlab() throws {
         let run = gumbo("run", "spikeslab", "--estimator", "g=reinforce:baseline=ma", "--steps", "10", "--lr", "0.02", "--json", "--quiet")
@@ -194,6 +209,7 @@ struct RunCommandTests {
         (["run", "sprinkler", "--lr", "-1"], "gumbo run: --lr must be a positive number, got '-1'"),
         (["run", "sprinkler", "--seed", "-3"], "gumbo run: --seed must be a non-negative whole number, got '-3'"),
         (["run", "sprinkler", "--steps"], "gumbo run: --steps needs a value"),
+        (["run", "gmm", "--threads", "0"], "gumbo run: --threads must be a whole number in 1…256, got '0'"),
         (["run"], "gumbo run: name a workload: sprinkler, gmm, spikeslab, dvae"),
         (["run", "mnist"], "gumbo run: unknown workload 'mnist'; workloads are sprinkler, gmm, spikeslab, dvae (W1 is 'gumbo variance')"),
         (["run", "gmm", "extra"], "gumbo run: unexpected argument 'extra'"),
