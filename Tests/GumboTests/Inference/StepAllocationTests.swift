@@ -51,29 +51,8 @@ struct StepAllocationTests {
     @Test("SVI.step() makes no allocation calls after construction (counted via LD_PRELOAD)",
           .enabled(if: AllocationTests.compiler != nil, "needs a C compiler to build the counting malloc shim"))
     func stepsAllocateNothing() throws {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("gumbo-step-allocation-probe-\(getpid())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let source = directory.appendingPathComponent("count.c")
-        let library = directory.appendingPathComponent("libcount.so")
-        let report = directory.appendingPathComponent("report.txt")
-        try AllocationTests.countingAllocator.write(to: source, atomically: true, encoding: .utf8)
-        let build = try AllocationTests.runProcess(AllocationTests.compiler!, ["-shared", "-fPIC", "-O2", "-ftls-model=initial-exec",
-                                                                              "-o", library.path, source.path], environment: [:])
-        #expect(build == 0, "compiling the counting allocator failed")
-        guard build == 0 else { return }
-        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let status = try AllocationTests.runProcess(
-            executable, ["--testing-library", "swift-testing", "--filter", "stepAllocationProbeChild"],
-            environment: ["LD_PRELOAD": library.path, "GUMBO_STEP_ALLOCATION_PROBE_REPORT": report.path])
-        #expect(status == 0, "the child test run failed")
-        let lines = try String(contentsOf: report, encoding: .utf8).split(separator: "\n")
-        var counts: [String: Int] = [:]
-        for line in lines {
-            let parts = line.split(separator: "\t")
-            counts[String(parts[0])] = Int(parts[1])
-        }
+        guard let counts = try AllocationTests.countInChild(
+            filter: "stepAllocationProbeChild", reportVariable: "GUMBO_STEP_ALLOCATION_PROBE_REPORT", separator: "\t") else { return }
         #expect((counts["control"] ?? 0) >= 1, "positive control: \(counts)")
         #expect((counts["worker control"] ?? 0) >= 1, "positive control of other threads: \(counts)")
         #expect(counts.count >= 26, "every run reported: \(counts)")

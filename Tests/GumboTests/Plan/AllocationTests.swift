@@ -75,33 +75,41 @@ struct AllocationTests {
         return (onPath + candidates).first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    @Test("forward and backward make no allocation calls after warm-up (counted via LD_PRELOAD)",
-          .enabled(if: compiler != nil, "needs a C compiler to build the counting malloc shim"))
-    func allocationCallsAreZero() throws {
+    /// Builds the counting allocator, reruns this test binary with it
+    /// preloaded on the tests `filter` selects (a child that finds the
+    /// environment variable `reportVariable` writes one `name count` pair
+    /// per line to the file it names), and returns the pairs; nil, after a
+    /// failed expectation, when the allocator cannot be built.
+    static func countInChild(filter: String, reportVariable: String, separator: Character) throws -> [String: Int]? {
         let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("gumbo-allocation-probe-\(getpid())")
+            .appendingPathComponent("gumbo-\(filter)-\(getpid())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let source = directory.appendingPathComponent("count.c")
         let library = directory.appendingPathComponent("libcount.so")
         let report = directory.appendingPathComponent("report.txt")
-        try Self.countingAllocator.write(to: source, atomically: true, encoding: .utf8)
-        let build = try Self.runProcess(Self.compiler!, ["-shared", "-fPIC", "-O2", "-ftls-model=initial-exec",
-                                                          "-o", library.path, source.path], environment: [:])
+        try countingAllocator.write(to: source, atomically: true, encoding: .utf8)
+        let build = try runProcess(compiler!, ["-shared", "-fPIC", "-O2", "-ftls-model=initial-exec",
+                                               "-o", library.path, source.path], environment: [:])
         #expect(build == 0, "compiling the counting allocator failed")
-        guard build == 0 else { return }
-
+        guard build == 0 else { return nil }
         let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
-        let status = try Self.runProcess(
-            executable, ["--testing-library", "swift-testing", "--filter", "allocationProbeChild"],
-            environment: ["LD_PRELOAD": library.path, "GUMBO_ALLOCATION_PROBE_REPORT": report.path])
+        let status = try runProcess(executable, ["--testing-library", "swift-testing", "--filter", filter],
+                                    environment: ["LD_PRELOAD": library.path, reportVariable: report.path])
         #expect(status == 0, "the child test run failed")
-        let lines = try String(contentsOf: report, encoding: .utf8).split(separator: "\n")
         var counts: [String: Int] = [:]
-        for line in lines {
-            let parts = line.split(separator: " ")
+        for line in try String(contentsOf: report, encoding: .utf8).split(separator: "\n") {
+            let parts = line.split(separator: separator)
             counts[String(parts[0])] = Int(parts[1])
         }
+        return counts
+    }
+
+    @Test("forward and backward make no allocation calls after warm-up (counted via LD_PRELOAD)",
+          .enabled(if: compiler != nil, "needs a C compiler to build the counting malloc shim"))
+    func allocationCallsAreZero() throws {
+        guard let counts = try Self.countInChild(filter: "allocationProbeChild", reportVariable: "GUMBO_ALLOCATION_PROBE_REPORT",
+                                                 separator: " ") else { return }
         // The counter works: one array allocation is seen.
         #expect((counts["control"] ?? 0) >= 1, "positive control: \(counts)")
         #expect(counts["passes"] == 0, "allocation calls during forward and backward passes: \(counts)")
