@@ -27,8 +27,6 @@ struct MixtureEnumerationStep: HandwrittenStep {
     static let k = 3
     /// The first `φ` vector in `theta`.
     static let base = 2
-    /// 1 in the class lanes, 0 in the padding lane.
-    static let classLanes = Vector(1, 1, 1, 0)
     let count: Int
     /// The points, four per vector, the last padded with zeros.
     let x: [Vector]
@@ -60,34 +58,21 @@ struct MixtureEnumerationStep: HandwrittenStep {
         let sigma = VectorMath.softplus(s)
         let mu = theta[0] + sigma * epsilon
         let mu0 = Vector(repeating: mu[0]), mu1 = Vector(repeating: mu[1]), mu2 = Vector(repeating: mu[2])
-        var sum0 = Vector.zero, sum1 = Vector.zero, sum2 = Vector.zero
+        var sums = MixtureBlockSums()
         let full = count / 4
         for b in 0..<full {
             let row = Self.base + 3 * b
             let (g, r) = Self.block(x[b], theta[row], theta[row + 1], theta[row + 2], mu0, mu1, mu2)
-            gradient[row] = g.0
-            gradient[row + 1] = g.1
-            gradient[row + 2] = g.2
-            sum0 += r.0
-            sum1 += r.1
-            sum2 += r.2
+            sums.add(g, r, row: row, into: &gradient)
         }
         if full * 4 < count {
             // The last points: padding lanes contribute nothing.
             let row = Self.base + 3 * full
             let padding = Vector(0, 1, 2, 3) .>= Vector(repeating: Double(count - 4 * full))
             let (g, r) = Self.block(x[full], theta[row], theta[row + 1], theta[row + 2], mu0, mu1, mu2)
-            gradient[row] = g.0.replacing(with: 0, where: padding)
-            gradient[row + 1] = g.1.replacing(with: 0, where: padding)
-            gradient[row + 2] = g.2.replacing(with: 0, where: padding)
-            sum0 += r.0.replacing(with: 0, where: padding)
-            sum1 += r.1.replacing(with: 0, where: padding)
-            sum2 += r.2.replacing(with: 0, where: padding)
+            sums.add(g, r, row: row, into: &gradient, padding: padding)
         }
-        let dM = Vector(sum0.sum(), sum1.sum(), sum2.sum(), 0) - mu / 100
-        let dSigma = dM * epsilon + 1 / sigma
-        gradient[0] = -dM * Self.classLanes
-        gradient[1] = -(dSigma * VectorMath.sigmoid(s)) * Self.classLanes
+        sums.finish(mu: mu, epsilon: epsilon, sigma: sigma, s: s, into: &gradient)
     }
 
     /// Four points: the loss's `∂/∂φ_·k = q_·k (Σ_j q_·j u_·j − u_·k)` with

@@ -33,7 +33,6 @@ struct MixtureStraightThroughStep: HandwrittenStep {
     typealias Vector = SIMD4<Double>
     static let k = 3
     static let base = 2
-    static let classLanes = Vector(1, 1, 1, 0)
     let temperature = 0.5
     let count: Int
     let x: [Vector]
@@ -65,19 +64,14 @@ struct MixtureStraightThroughStep: HandwrittenStep {
         let mu = theta[0] + sigma * epsilon
         let mu0 = Vector(repeating: mu[0]), mu1 = Vector(repeating: mu[1]), mu2 = Vector(repeating: mu[2])
         let inverseTemperature = 1 / temperature
-        var sum0 = Vector.zero, sum1 = Vector.zero, sum2 = Vector.zero
+        var sums = MixtureBlockSums()
         let full = count / 4
         for b in 0..<full {
             let (e0, e1, e2) = exponentials()
             let row = Self.base + 3 * b
             let (g, r) = Self.block(x[b], theta[row], theta[row + 1], theta[row + 2], e0, e1, e2,
                                     mu0, mu1, mu2, inverseTemperature)
-            gradient[row] = g.0
-            gradient[row + 1] = g.1
-            gradient[row + 2] = g.2
-            sum0 += r.0
-            sum1 += r.1
-            sum2 += r.2
+            sums.add(g, r, row: row, into: &gradient)
         }
         if full * 4 < count {
             // The last points: padding lanes draw nothing (E = 1) and contribute nothing.
@@ -92,17 +86,9 @@ struct MixtureStraightThroughStep: HandwrittenStep {
             let padding = Vector(0, 1, 2, 3) .>= Vector(repeating: Double(lanes))
             let (g, r) = Self.block(x[full], theta[row], theta[row + 1], theta[row + 2], e0, e1, e2,
                                     mu0, mu1, mu2, inverseTemperature)
-            gradient[row] = g.0.replacing(with: 0, where: padding)
-            gradient[row + 1] = g.1.replacing(with: 0, where: padding)
-            gradient[row + 2] = g.2.replacing(with: 0, where: padding)
-            sum0 += r.0.replacing(with: 0, where: padding)
-            sum1 += r.1.replacing(with: 0, where: padding)
-            sum2 += r.2.replacing(with: 0, where: padding)
+            sums.add(g, r, row: row, into: &gradient, padding: padding)
         }
-        let dM = Vector(sum0.sum(), sum1.sum(), sum2.sum(), 0) - mu / 100
-        let dSigma = dM * epsilon + 1 / sigma
-        gradient[0] = -dM * Self.classLanes
-        gradient[1] = -(dSigma * VectorMath.sigmoid(s)) * Self.classLanes
+        sums.finish(mu: mu, epsilon: epsilon, sigma: sigma, s: s, into: &gradient)
     }
 
     /// Twelve exponentials for four points, in the library's order (point by
