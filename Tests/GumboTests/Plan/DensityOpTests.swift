@@ -172,6 +172,16 @@ struct DensityOpTests {
             expected: { _, v, i in Bernoulli.klDivergence(logit: v[0][i[0]], toLogit: v[1][i[1]]) }
         ) { b, t in try b.bernoulliKLDivergence(logit: t[0], toLogit: t[1]) }
         #expect(problems.isEmpty, "Bernoulli KL: \(problems.prefix(3))")
+        // Rows of four and more take the vector form; logits far apart, close
+        // together and at ±30 (saturated sigmoids), against a shared prior logit.
+        let logits = Self.uniform(9, -6, 6, seed: 15) + [30, -30, 2.0000001, 1e-9, -1e-9, 0.5, -0.5]
+        for prior in [-2.1972245773362196, 0.0, 2.0, 30.0] {
+            problems = try Self.check(
+                [Input(shape: [16], values: logits), Input(shape: [], values: [prior])],
+                expected: { _, v, i in Bernoulli.klDivergence(logit: v[0][i[0]], toLogit: v[1][i[1]]) }
+            ) { b, t in try b.bernoulliKLDivergence(logit: t[0], toLogit: t[1]) }
+            #expect(problems.isEmpty, "Bernoulli KL, vector form, prior logit \(prior): \(problems.prefix(3))")
+        }
     }
 
     // MARK: Along the class axis

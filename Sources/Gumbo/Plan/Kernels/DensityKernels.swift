@@ -450,7 +450,16 @@ enum NormalKLRule: DensityRule {
     }
 }
 
-/// `(logit, toLogit)`.
+/// `(logit, toLogit)`. Four lanes at a time with finite logits `a`, `b`,
+/// in the form that needs one sigmoid and two softplus evaluations
+/// (``VectorMath``) instead of the scalar kernel's six logistic functions:
+///
+///     KL(σ(a) ‖ σ(b)) = σ(a)(a − b) − softplus(a) + softplus(b)
+///
+/// (from `log σ(x) − log σ(−x) = x` and `log σ(−x) = −softplus(x)`),
+/// clamped at 0 as the scalar kernel is; partials
+/// `∂/∂a = σ(a)σ(−a)(a − b)`, `∂/∂b = σ(b) − σ(a)`. Lanes with an infinite
+/// or NaN logit take the scalar kernel.
 enum BernoulliKLRule: DensityRule {
     @inline(__always)
     static func value(_ logit: Double, _ toLogit: Double, _ c: Double, _ d: Double, _ k: DensityConstants) -> Double {
@@ -460,6 +469,38 @@ enum BernoulliKLRule: DensityRule {
     static func partials(_ logit: Double, _ toLogit: Double, _ c: Double, _ d: Double, _ k: DensityConstants) -> (Double, Double, Double, Double) {
         let p = Bernoulli.klDivergencePartials(logit: logit, toLogit: toLogit)
         return (p.logit, p.toLogit, 0, 0)
+    }
+
+    @inline(__always)
+    static func finite(_ a: Vector4, _ b: Vector4) -> Bool {
+        // x − x is 0 for finite x and NaN otherwise.
+        (a - a) + (b - b) == Vector4(repeating: 0)
+    }
+
+    @inline(__always)
+    static func value(_ a: Vector4, _ b: Vector4, _ c: Vector4, _ d: Vector4, _ k: DensityConstants) -> Vector4 {
+        guard finite(a, b) else {
+            return Vector4(value(a[0], b[0], 0, 0, k), value(a[1], b[1], 0, 0, k), value(a[2], b[2], 0, 0, k), value(a[3], b[3], 0, 0, k))
+        }
+        let divergence = VectorMath.sigmoid(a) * (a - b) - VectorMath.softplus(a) + VectorMath.softplus(b)
+        return divergence.replacing(with: 0, where: divergence .< 0)
+    }
+
+    @inline(__always)
+    static func partials(
+        _ a: Vector4, _ b: Vector4, _ c: Vector4, _ d: Vector4, _ k: DensityConstants
+    ) -> (Vector4, Vector4, Vector4, Vector4) {
+        guard finite(a, b) else {
+            var result = (Vector4(), Vector4(), Vector4(), Vector4())
+            for lane in 0..<4 {
+                let p = partials(a[lane], b[lane], 0, 0, k)
+                result.0[lane] = p.0
+                result.1[lane] = p.1
+            }
+            return result
+        }
+        let p = VectorMath.sigmoid(a)
+        return (p * VectorMath.sigmoid(-a) * (a - b), VectorMath.sigmoid(b) - p, Vector4(), Vector4())
     }
 }
 
