@@ -14,7 +14,8 @@ import Glibc
 /// (`gumbo-bench svi-allocations`) arms the counter around a window of
 /// steps after a warm-up and reports the count.
 enum AllocationCounter {
-    /// The allocator's source: the core's test shim.
+    /// The allocator's source: the calling-thread part of the core's test shim
+    /// (the tests' copy also counts named worker threads; these rows run on one).
     static let source = """
         #include <stddef.h>
         #include <errno.h>

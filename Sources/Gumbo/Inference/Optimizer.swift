@@ -55,38 +55,12 @@ public struct Optimizer: Codable, Sendable, Equatable {
     /// `gradients` is read only; clipping scales the step, not the buffer.
     public mutating func update(parameters: UnsafeMutablePointer<Double>, gradients: UnsafePointer<Double>) {
         let n = firstMoment.count
-        var scale = 1.0
-        if let clip = gradientClipNorm {
-            var squared = 0.0
+        var squared = 0.0
+        if gradientClipNorm != nil {
             for i in 0..<n { squared += gradients[i] * gradients[i] }
-            let norm = squared.squareRoot()
-            if norm > clip { scale = clip / norm }
         }
-        step += 1
-        switch rule {
-        case .adam(let learningRate, let beta1, let beta2, let epsilon):
-            let correction1 = 1 - pow(beta1, Double(step))
-            let correction2Root = (1 - pow(beta2, Double(step))).squareRoot()
-            let stepSize = learningRate / correction1
-            firstMoment.withUnsafeMutableBufferPointer { m in
-                secondMoment.withUnsafeMutableBufferPointer { v in
-                    Self.adam(parameters: parameters, gradients: gradients, m: m.baseAddress!, v: v.baseAddress!, count: n,
-                              scale: scale, beta1: beta1, beta2: beta2, stepSize: stepSize,
-                              correction2Root: correction2Root, epsilon: epsilon)
-                }
-            }
-        case .sgd(let learningRate, let momentum):
-            firstMoment.withUnsafeMutableBufferPointer { u in
-                for i in 0..<n {
-                    let g = gradients[i] * scale
-                    if momentum == 0 {
-                        parameters[i] -= learningRate * g
-                    } else {
-                        u[i] = momentum * u[i] + g
-                        parameters[i] -= learningRate * u[i]
-                    }
-                }
-            }
+        withRangeStep(squaredGradientNorm: squared) { step in
+            step.apply(parameters: parameters, gradients: gradients, count: n, offset: 0)
         }
     }
 }

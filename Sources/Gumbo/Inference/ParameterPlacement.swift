@@ -47,23 +47,8 @@ final class ParameterPlacement {
             for r in 0..<replicas.count { replicas[r].values.update(from: values, count: count) }
         }
 
-        /// Whether every gradient element is finite: a sum of `0 · g` is 0
-        /// for finite `g` and NaN for an infinity or a NaN, in one
-        /// vectorizable pass.
-        var gradientsAreFinite: Bool {
-            var a = SIMD4<Double>(repeating: 0)
-            var i = 0
-            while i + 4 <= count {
-                a += UnsafeRawPointer(gradients + i).loadUnaligned(as: SIMD4<Double>.self) * 0
-                i += 4
-            }
-            var total = a.sum()
-            while i < count {
-                total += gradients[i] * 0
-                i += 1
-            }
-            return total == 0
-        }
+        /// Whether every gradient element is finite.
+        var gradientsAreFinite: Bool { VectorMath.allFinite(gradients, count: count) }
     }
 
     /// The vector's length.

@@ -221,7 +221,11 @@ public final class SVI {
             training.plan.backward()
         }
         let finite: Bool
-        if let threaded { finite = threaded.gradientIsFinite } else { finite = Self.allFinite(gradients) }
+        if let threaded {
+            finite = threaded.gradientIsFinite
+        } else {
+            finite = VectorMath.allFinite(gradients.baseAddress!, count: gradients.count)
+        }
         if !finite {
             let bad = slots.first { slot in placement.read(slot.range, gradients: true).contains { !$0.isFinite } }
             throw SVIError.nonFinite(step: completedSteps + 1, quantity: "gradient", location: "parameter '\(bad?.name ?? "?")'")
@@ -230,25 +234,6 @@ public final class SVI {
         if !chunks[0].baselineCosts.isEmpty { baselineUpdates += 1 }
         lastObjective = objective
         return loss
-    }
-
-    /// Whether every element is finite: a sum of `0 · x` is 0 for finite
-    /// `x` and NaN for an infinity or a NaN, in one vectorizable pass.
-    private static func allFinite(_ values: UnsafeMutableBufferPointer<Double>) -> Bool {
-        var a = SIMD4<Double>(repeating: 0)
-        var i = 0
-        let n = values.count
-        let base = values.baseAddress!
-        while i + 4 <= n {
-            a += UnsafeRawPointer(base + i).loadUnaligned(as: SIMD4<Double>.self) * 0
-            i += 4
-        }
-        var total = a.sum()
-        while i < n {
-            total += base[i] * 0
-            i += 1
-        }
-        return total == 0
     }
 
     /// Runs `steps` steps, calling `onStep(step, loss)` after each and

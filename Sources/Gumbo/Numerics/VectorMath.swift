@@ -226,6 +226,23 @@ public enum VectorMath {
         return half[0] & half[1] == -1
     }
 
+    /// Whether all `count` values are finite: a sum of `0 · x` is 0 for
+    /// finite `x` and NaN for an infinity or a NaN, in one vectorizable pass.
+    static func allFinite(_ values: UnsafePointer<Double>, count: Int) -> Bool {
+        var lanes = Vector(repeating: 0)
+        var i = 0
+        while i + 4 <= count {
+            lanes += UnsafeRawPointer(values + i).loadUnaligned(as: Vector.self) * 0
+            i += 4
+        }
+        var total = lanes.sum()
+        while i < count {
+            total += values[i] * 0
+            i += 1
+        }
+        return total == 0
+    }
+
     // MARK: Fallback
 
     /// `f` applied lane by lane: the path for vectors with edge-case lanes.

@@ -19,14 +19,12 @@ import Gumbo
 /// points), the `φ` gradient written and `Σ_i q_ik (x_i − μ_k)`
 /// accumulated in the same pass.
 ///
-/// Parameters are one array of vectors, `[m, s, φ]`: `m` and `s` in lanes
-/// 0–2 of one vector each, then per block of four points `φ_·0`, `φ_·1`,
-/// `φ_·2` (points in the lanes), which Adam updates in place.
+/// Parameters are laid out as ``MixtureLayout`` says, and Adam updates
+/// them in place.
 struct MixtureEnumerationStep: HandwrittenStep {
     typealias Vector = SIMD4<Double>
-    static let k = 3
-    /// The first `φ` vector in `theta`.
-    static let base = 2
+    static let k = MixtureLayout.classes
+    static let base = MixtureLayout.base
     let count: Int
     /// The points, four per vector, the last padded with zeros.
     let x: [Vector]
@@ -37,15 +35,8 @@ struct MixtureEnumerationStep: HandwrittenStep {
 
     init(data: [Double], seed: UInt64, learningRate: Double = 0.05) {
         count = data.count
-        let blocks = (count + 3) / 4
-        x = (0..<blocks).map { b in
-            var v = Vector.zero
-            for lane in 0..<4 where 4 * b + lane < data.count { v[lane] = data[4 * b + lane] }
-            return v
-        }
-        // softplus(s) = 1.
-        theta = [Vector(-1, 0, 1, 0), Vector(repeating: Foundation.log(Foundation.expm1(1.0)))]
-            + Array(repeating: .zero, count: Self.k * blocks)
+        x = MixtureLayout.packed(data)
+        theta = MixtureLayout.initialParameters(points: count)
         rng = Xoshiro256StarStar(seed: seed)
         adam = HandwrittenAdam(learningRate: learningRate, count: theta.count)
         gradient = Array(repeating: .zero, count: theta.count)
@@ -99,8 +90,6 @@ struct MixtureEnumerationStep: HandwrittenStep {
 
     mutating func objectiveGradient() -> [String: [Double]] {
         computeGradient()
-        let k = Self.k
-        return ["m": (0..<k).map { -gradient[0][$0] }, "s": (0..<k).map { -gradient[1][$0] },
-                "phi": (0..<count * k).map { j in -gradient[Self.base + 3 * (j / k / 4) + j % k][j / k % 4] }]
+        return MixtureLayout.objectiveGradient(gradient, points: count)
     }
 }

@@ -28,11 +28,11 @@ import Gumbo
 /// the twelve ziggurat exponentials of a block in the library's order,
 /// point by point): three exponentials for `q`, three logarithms for `g`,
 /// three exponentials for `y`.
-/// Parameters are laid out as in ``MixtureEnumerationStep``.
+/// Parameters are laid out as ``MixtureLayout`` says.
 struct MixtureStraightThroughStep: HandwrittenStep {
     typealias Vector = SIMD4<Double>
-    static let k = 3
-    static let base = 2
+    static let k = MixtureLayout.classes
+    static let base = MixtureLayout.base
     let temperature = 0.5
     let count: Int
     let x: [Vector]
@@ -43,14 +43,8 @@ struct MixtureStraightThroughStep: HandwrittenStep {
 
     init(data: [Double], seed: UInt64, learningRate: Double = 0.05) {
         count = data.count
-        let blocks = (count + 3) / 4
-        x = (0..<blocks).map { b in
-            var v = Vector.zero
-            for lane in 0..<4 where 4 * b + lane < data.count { v[lane] = data[4 * b + lane] }
-            return v
-        }
-        theta = [Vector(-1, 0, 1, 0), Vector(repeating: Foundation.log(Foundation.expm1(1.0)))]
-            + Array(repeating: .zero, count: Self.k * blocks)
+        x = MixtureLayout.packed(data)
+        theta = MixtureLayout.initialParameters(points: count)
         rng = Xoshiro256StarStar(seed: seed)
         adam = HandwrittenAdam(learningRate: learningRate, count: theta.count)
         gradient = Array(repeating: .zero, count: theta.count)
@@ -145,8 +139,6 @@ struct MixtureStraightThroughStep: HandwrittenStep {
 
     mutating func objectiveGradient() -> [String: [Double]] {
         computeGradient()
-        let k = Self.k
-        return ["m": (0..<k).map { -gradient[0][$0] }, "s": (0..<k).map { -gradient[1][$0] },
-                "phi": (0..<count * k).map { j in -gradient[Self.base + 3 * (j / k / 4) + j % k][j / k % 4] }]
+        return MixtureLayout.objectiveGradient(gradient, points: count)
     }
 }
