@@ -134,4 +134,7 @@ struct KernelMemory {
     let counters: UnsafeMutablePointer<Int>
     /// Scratch reals for the vector kernels' per-row gradients.
     let scratch: UnsafeMutablePointer<Double>
+    /// Scratch positions for matrix products with a sparse left operand
+    /// (``MatMulKernels/compress(_:rows:depth:byColumns:into:)``).
+    let sparsePositions: UnsafeMutablePointer<Int32>
 }

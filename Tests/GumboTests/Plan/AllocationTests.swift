@@ -46,10 +46,11 @@ import Gumbo
 struct AllocationTests {
     // MARK: Workloads
 
-    /// Plans whose passes are measured: the W3 mixture log-likelihood, and
-    /// random graphs that mix every operation.
+    /// Plans whose passes are measured: the W3 mixture log-likelihood, W5's
+    /// one-hot codes through a matrix product (the sparse kernel's index
+    /// scratch), and random graphs that mix every operation.
     static func workloads() throws -> [Plan] {
-        var plans = [try MixtureFixture(points: 300).plan]
+        var plans = [try MixtureFixture(points: 300).plan, try SparseMatMulTests.decoderPlan()]
         for seed in 0..<UInt64(40) {
             var generator = RandomGraphGenerator(seed: 10_000 + seed)
             plans.append(try generator.makePlan())
