@@ -87,11 +87,9 @@ public final class Plan {
         counters.initialize(repeating: 0, count: max(counterCount, 1))
         let scratch = UnsafeMutablePointer<Double>.allocate(capacity: max(lowering.scratchCount, 1))
         scratch.initialize(repeating: 0, count: max(lowering.scratchCount, 1))
-        let sparsePositions = UnsafeMutablePointer<Int32>.allocate(capacity: max(lowering.sparsePositionCount, 1))
-        sparsePositions.initialize(repeating: 0, count: max(lowering.sparsePositionCount, 1))
         memory = KernelMemory(
             values: values, gradients: gradientArena, indices: indices, metadata: metadata,
-            counters: counters, scratch: scratch, sparsePositions: sparsePositions)
+            counters: counters, scratch: scratch)
 
         for (offset, constant) in lowering.constants {
             for (k, value) in constant.enumerated() { values[offset + k] = value }
@@ -128,7 +126,6 @@ public final class Plan {
         memory.metadata.deallocate()
         memory.counters.deallocate()
         memory.scratch.deallocate()
-        memory.sparsePositions.deallocate()
         forwardProgram.deinitialize(count: forwardCount)
         forwardProgram.deallocate()
         backwardProgram.deinitialize(count: backwardCount)

@@ -32,9 +32,6 @@ struct PlanLowering {
     private(set) var counterCount = 1
     /// Scratch reals the vector kernels need (two class vectors).
     private(set) var scratchCount = 0
-    /// Scratch positions the matrix products need to skip a sparse left
-    /// operand's zeros.
-    private(set) var sparsePositionCount = 0
     /// Per node: offset of its value (value or index arena), `-1` when not
     /// computed.
     private(set) var valueOffset: [Int]
@@ -491,8 +488,8 @@ struct PlanLowering {
             i.batch = node.shape.rank == 3 ? node.shape[0] : 1
             i.batchStride0 = a.rank == 3 ? i.outer * i.length : 0
             i.batchStride1 = b.rank == 3 ? i.length * i.inner : 0
-            sparsePositionCount = max(sparsePositionCount,
-                                      MatMulKernels.sparsePositionCount(rows: i.outer, depth: i.length, columns: i.inner))
+            counterCount = max(counterCount,
+                               MatMulKernels.sparsePositionCount(rows: i.outer, depth: i.length, columns: i.inner))
         case .gather(let axis):
             i.opcode = .gather
             let (table, indices) = (inputs[0].shape, inputs[1].shape)

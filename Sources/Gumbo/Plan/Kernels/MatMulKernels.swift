@@ -20,7 +20,7 @@
 ///     ∂B[p, ·] += Σ_{i : A[i, p] ≠ 0} A[i, p] ∂C[i, ·]
 ///
 /// `A` is scanned at run time (its nonzero positions by row for the forward
-/// product, by column for `∂B`, in ``KernelMemory/sparsePositions``), so no
+/// product, by column for `∂B`, in ``KernelMemory/counters``), so no
 /// analysis of the graph is needed and any `A` is handled. The sums run in
 /// the same order as the dense loops', from the same zero, and only add
 /// terms the dense loops add as `0 · B[p, j]`; the results are the same bit
@@ -29,7 +29,7 @@
 /// straight-through gradient needs all of it).
 enum MatMulKernels {
     typealias Pointer = UnsafeMutablePointer<Double>
-    typealias Positions = UnsafeMutablePointer<Int32>
+    typealias Positions = UnsafeMutablePointer<Int>
 
     /// Products with fewer output columns than this stay dense: scanning `A`
     /// costs as much as a product with a handful of columns.
@@ -43,7 +43,7 @@ enum MatMulKernels {
     /// takes 0.7–0.85 of the dense time.
     static func sparseCapacity(rows: Int, depth: Int) -> Int { rows * depth / 2 }
 
-    /// The ``KernelMemory/sparsePositions`` a product needs: a start per row
+    /// The ``KernelMemory/counters`` a product needs: a start per row
     /// (or column) and one more, then the nonzero positions and a spare.
     static func sparsePositionCount(rows: Int, depth: Int, columns: Int) -> Int {
         columns < sparseMinimumColumns ? 0 : max(rows, depth) + 2 + sparseCapacity(rows: rows, depth: depth)
@@ -55,8 +55,8 @@ enum MatMulKernels {
             let a = m.values + i.input0 + batch * i.batchStride0, b = m.values + i.input1 + batch * i.batchStride1
             let c = m.values + i.output + batch * rows * columns
             if columns >= sparseMinimumColumns,
-               compress(a, rows: rows, depth: depth, byColumns: false, into: m.sparsePositions) {
-                multiplySparse(a, positions: m.sparsePositions, b, into: c, rows: rows, depth: depth, columns: columns)
+               compress(a, rows: rows, depth: depth, byColumns: false, into: m.counters) {
+                multiplySparse(a, positions: m.counters, b, into: c, rows: rows, depth: depth, columns: columns)
             } else {
                 multiply(a, b, into: c, rows: rows, depth: depth, columns: columns)
             }
@@ -78,8 +78,8 @@ enum MatMulKernels {
             if i.gradient1 >= 0 {
                 let gb = m.gradients + i.gradient1 + batch * i.batchStride1
                 if columns >= sparseMinimumColumns,
-                   compress(a, rows: rows, depth: depth, byColumns: true, into: m.sparsePositions) {
-                    accumulateTransposedProductSparse(a, positions: m.sparsePositions, gc, into: gb,
+                   compress(a, rows: rows, depth: depth, byColumns: true, into: m.counters) {
+                    accumulateTransposedProductSparse(a, positions: m.counters, gc, into: gb,
                                                       rows: rows, depth: depth, columns: columns)
                 } else {
                     accumulateTransposedProduct(a, gc, into: gb, rows: rows, depth: depth, columns: columns)
@@ -227,15 +227,15 @@ enum MatMulKernels {
         let entries = positions + lines + 1
         count = 0
         for line in 0..<lines {
-            positions[line] = Int32(truncatingIfNeeded: count)
+            positions[line] = count
             let start = a + line * lineStride
             // Written always, kept only when nonzero (one spare slot).
             for k in 0..<length {
-                entries[count] = Int32(truncatingIfNeeded: k)
+                entries[count] = k
                 count &+= isNonzero(start[k * stride])
             }
         }
-        positions[lines] = Int32(truncatingIfNeeded: count)
+        positions[lines] = count
         return true
     }
 
@@ -256,7 +256,7 @@ enum MatMulKernels {
                                rows: Int, depth: Int, columns: Int) {
         let entries = positions + rows + 1
         for r in 0..<rows {
-            let start = Int(positions[r]), end = Int(positions[r + 1])
+            let start = positions[r], end = positions[r + 1]
             let aRow = a + r * depth, cRow = c + r * columns
             accumulateRows(aRow, entries + start, count: end - start, stride: 1, b, into: cRow,
                            columns: columns, overwrite: true)
@@ -271,7 +271,7 @@ enum MatMulKernels {
                                                   rows: Int, depth: Int, columns: Int) {
         let entries = positions + depth + 1
         for p in 0..<depth {
-            let start = Int(positions[p]), end = Int(positions[p + 1])
+            let start = positions[p], end = positions[p + 1]
             // No nonzero: the dense loop adds a sum of zeros.
             guard start < end else { continue }
             accumulateRows(a + p, entries + start, count: end - start, stride: depth, g, into: c + p * columns,
@@ -289,7 +289,7 @@ enum MatMulKernels {
         while j + 16 <= columns {
             var s0 = Vector4(), s1 = Vector4(), s2 = Vector4(), s3 = Vector4()
             for k in 0..<count {
-                let row = Int(index[k])
+                let row = index[k]
                 let x = Vector4(repeating: weights[row * stride])
                 let from = source + row * columns + j
                 s0 += x * from.vector(at: 0)
@@ -312,7 +312,7 @@ enum MatMulKernels {
         while j + 4 <= columns {
             var s = Vector4()
             for k in 0..<count {
-                let row = Int(index[k])
+                let row = index[k]
                 s += Vector4(repeating: weights[row * stride]) * source.vector(at: row * columns + j)
             }
             out.setVector(overwrite ? s : out.vector(at: j) + s, at: j)
@@ -321,7 +321,7 @@ enum MatMulKernels {
         while j < columns {
             var total = 0.0
             for k in 0..<count {
-                let row = Int(index[k])
+                let row = index[k]
                 total += weights[row * stride] * source[row * columns + j]
             }
             out[j] = overwrite ? total : out[j] + total
