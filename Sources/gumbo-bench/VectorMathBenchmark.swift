@@ -79,8 +79,12 @@ enum VectorMathBenchmark {
         print("")
         print("matmul \(MatMulRate.rows)×\(MatMulRate.depth) · \(MatMulRate.depth)×\(MatMulRate.columns), forward + backward: "
               + String(format: "%.1f µs per call, %.2f GFLOP/s (double precision, one thread)", product.seconds * 1e6, product.flops / 1e9))
+        let sparse = try MatMulRate.measure(oneHot: true)
+        print("matmul, A one-hot codes (8 × 8 classes, 1/8 nonzero): "
+              + String(format: "%.1f µs per call, %.2f GFLOP/s counted as dense", sparse.seconds * 1e6, sparse.flops / 1e9))
         if json {
-            print("{\"rows\": [\(rows.joined(separator: ", "))], \"matmul_seconds\": \(product.seconds), \"matmul_flops\": \(product.flops)}")
+            print("{\"rows\": [\(rows.joined(separator: ", "))], \"matmul_seconds\": \(product.seconds), \"matmul_flops\": \(product.flops), "
+                  + "\"one_hot_matmul_seconds\": \(sparse.seconds), \"one_hot_matmul_flops\": \(sparse.flops)}")
         }
     }
 }
