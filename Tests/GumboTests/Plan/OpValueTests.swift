@@ -137,7 +137,9 @@ struct OpValueTests {
     @Test("gather reads the table at the indices along the axis, broadcasting the rest")
     func gather() throws {
         var rng = Xoshiro256StarStar(seed: 14)
-        let cases: [(Shape, Shape, Int)] = [([5], [7], 0), ([4, 5], [4, 1], 1), ([5, 3], [6, 1], 0), ([2, 5], [2, 6], 1), ([1, 5], [3, 2], 1), ([3, 4, 2], [3, 2, 2], 1)]
+        let cases: [(Shape, Shape, Int)] = [([5], [7], 0), ([4, 5], [4, 1], 1), ([5, 3], [6, 1], 0), ([2, 5], [2, 6], 1), ([1, 5], [3, 2], 1), ([3, 4, 2], [3, 2, 2], 1),
+            // Whole rows, one index each (a copy per row), as W5 reads its minibatch.
+            ([12, 37], [5, 1], 0), ([1, 12, 1, 37], [1, 5, 1, 1], 1)]
         for (tableShape, indexShape, axis) in cases {
             let table = Fixtures.random(tableShape.count, &rng)
             let indices = (0..<indexShape.count).map { _ in Int(rng.next() % UInt64(tableShape[axis])) }

@@ -15,6 +15,18 @@ enum GatherKernels {
         var y = m.values + i.output
         let (n, extent, axisStride) = (rows.length, i.length, i.inner)
         let (st, si) = (rows.step0, rows.step1)
+        if si == 0 && st == 1 {
+            // One index per row reading a contiguous row of the table
+            // (embedding rows, W5's minibatch of images): a copy per row.
+            for _ in 0..<rows.count {
+                let k = Int(indices[rows.offset1])
+                precondition(k >= 0 && k < extent, "gather: index out of range 0..<extent")
+                y.update(from: table + rows.offset0 + k * axisStride, count: n)
+                y += n
+                rows.advance()
+            }
+            return
+        }
         for _ in 0..<rows.count {
             let t = table + rows.offset0, index = indices + rows.offset1
             for j in 0..<n {
