@@ -445,7 +445,7 @@ struct PlanLowering {
             i.opcode = .binary(op)
             i.geometry = encode(BroadcastGeometry(output: node.shape, operands: inputs.map(\.shape)))
         case .sum(let axis) where rewriting.contractions.contains(id):
-            lowerContraction(&i, node, inputs, axis: axis!)
+            lowerContraction(&i, node, inputs, axis: axis)
             if let selection = rewriting.selections[id] {
                 i.opcode = .selection
                 i.batch = selection.constant
@@ -572,14 +572,22 @@ struct PlanLowering {
         scratchCount = max(scratchCount, 2 * classes)
     }
 
-    /// A contraction `Σ_k a_k b_k` over one axis of the broadcast product:
+    /// A contraction `Σ_k a_k b_k` over one axis of the broadcast product
+    /// (over every element when `axis` is `nil`):
     /// the geometry walks the output (the product's other axes, in order),
     /// ``Instruction/length`` is `K`, and each factor's stride along the
     /// contracted axis goes in ``Instruction/batchStride0`` and
     /// ``Instruction/batchStride1``.
-    private mutating func lowerContraction(_ i: inout Instruction, _ node: Node, _ inputs: [Node], axis: Int) {
+    private mutating func lowerContraction(_ i: inout Instruction, _ node: Node, _ inputs: [Node], axis: Int?) {
         i.opcode = .contraction
         let product = Shape.broadcast(inputs[0].shape, inputs[1].shape)!
+        guard let axis else {
+            // Every element (factors of the product's shape): one dot product.
+            i.length = product.count
+            (i.batchStride0, i.batchStride1) = (1, 1)
+            i.geometry = encode(BroadcastGeometry(extents: [1], strides: [[0], [0]]))
+            return
+        }
         let contracted = axis < 0 ? axis + product.rank : axis
         let strides = inputs.map { BroadcastGeometry.alignedStrides($0.shape, output: product) }
         var extents = product.dimensions
