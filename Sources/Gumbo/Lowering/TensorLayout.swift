@@ -16,10 +16,13 @@
 ///   elsewhere). Innermost in the prefix, an enumerated site's axis lines
 ///   up element for element with its guide probabilities, laid out
 ///   `[… plates …, K]`: taking an expectation reads them in place (no
-///   transpose) and contracts contiguous lines of K. A model that uses a
-///   value batched over a plate and an enumerated site as a whole array
-///   would need a transpose in this layout; it is lowered with that site's
-///   axis outer instead (``InnerEnumerationConflict``),
+///   transpose) and contracts contiguous lines of K. A value batched over
+///   a plate and varying with an enumerated site, used as a whole array,
+///   would need a transpose in this layout; the lowering would then start
+///   again with the site's axis outer (``InnerEnumerationConflict``). The
+///   estimator checks rule such models out today (a site whose values are
+///   mixed across a plate, or that the guide's other sites depend on, is
+///   not enumerated), so this is a safety net,
 /// - the IR event shape,
 /// - for a discrete value, a trailing class axis holding its one-hot (hard
 ///   or enumerated) or relaxed weights.
