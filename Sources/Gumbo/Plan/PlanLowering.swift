@@ -194,6 +194,7 @@ struct PlanLowering {
             if runsBackward { backwardOrder.append(index) }
         }
         backwardOrder.reverse()
+        foldSoftmaxBackward(into: weightsTarget, writes: &writes)
 
         // 5. Gradient stores: the first write of a slot overwrites it when it
         //    is dense (covers every element once); other slots are zeroed.
@@ -223,6 +224,33 @@ struct PlanLowering {
             } else {
                 zeroRanges.append((gradientOffset[id], nodes[id].shape.count))
             }
+        }
+    }
+
+    /// 4b. A softmax whose weights a `logSoftmax` of the same input writes,
+    /// when both pass gradients to that input: the logSoftmax's backward
+    /// instruction does both in one pass over the lines (it runs after
+    /// every reader of either, as the logSoftmax comes first), and the
+    /// softmax's is dropped:
+    ///
+    ///     ∂x (+)= g_L − p Σ g_L + p ⊙ (g_S − Σ g_S ⊙ p)
+    ///           = g_L + p ⊙ (g_S − Σ g_S ⊙ p − Σ g_L)
+    ///
+    /// with `p` the shared weights.
+    private mutating func foldSoftmaxBackward(into weightsTarget: [Int: Int],
+                                              writes: inout [[(slot: Int, node: Int, dense: Bool)]]) {
+        guard !weightsTarget.isEmpty else { return }
+        var instructionOf: [Int: Int] = [:]
+        for (index, instruction) in instructions.enumerated() { instructionOf[instruction.node] = index }
+        let runsBackward = Set(backwardOrder)
+        for (source, softmax) in weightsTarget.sorted(by: { $0.key < $1.key }) {
+            guard let l = instructionOf[source], let s = instructionOf[softmax],
+                  runsBackward.contains(l), runsBackward.contains(s),
+                  instructions[l].gradient0 >= 0, instructions[l].gradient0 == instructions[s].gradient0
+            else { continue }
+            instructions[l].companionGradient = instructions[s].outputGradient
+            backwardOrder.removeAll { $0 == s }
+            writes[s] = []
         }
     }
 

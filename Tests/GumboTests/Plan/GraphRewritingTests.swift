@@ -40,6 +40,27 @@ struct GraphRewritingTests {
         #expect(forward.contains("contracting 3"), "\(text)")
         #expect(!forward.contains("multiply"), "\(text)")
         #expect(text.contains("(shares ∂%"), "a reshape shares its input's gradient slot: \(text)")
+        // The softmax's backward rides on the logSoftmax's: one pass into ∂φ.
+        let backward = text.components(separatedBy: "backward (seed")[1]
+        #expect(backward.contains("logSoftmax(axis: 1) and ∂%"), "\(text)")
+        #expect(!backward.contains(": softmax"), "\(text)")
+    }
+
+    @Test("softmax and logSoftmax of one input share one backward pass, along a strided axis too")
+    func sharedSoftmaxBackward() throws {
+        for (shape, axis) in [([4, 3], 1), ([3, 4], 0), ([2, 5], 1)] {
+            var b = GraphBuilder()
+            let phi = try b.parameter("phi", shape: Shape(shape))
+            let t = try b.constant((0..<shape.reduce(1, *)).map { Foundation.cos(Double($0)) }, shape: Shape(shape))
+            let logQ = try b.logSoftmax(phi, axis: axis)
+            let q = try b.exp(logQ)
+            // Both reach the loss: Σ q·t + Σ (log q)²/4.
+            let loss = try b.add(b.sum(b.multiply(q, t)), b.sum(b.multiply(b.square(logQ), 0.25)))
+            let plan = try Plan(graph: b.build(), outputs: [loss], gradients: [phi])
+            #expect(plan.description.contains("and ∂%"), "\(plan)")
+            try plan.setValues((0..<shape.reduce(1, *)).map { 0.4 * Foundation.sin(3 * Double($0)) }, of: phi)
+            #expect(try gradientMismatches(of: plan).isEmpty, "\(shape) along \(axis)")
+        }
     }
 
     @Test("the rewritten plan's value and gradients match the formula and finite differences")
