@@ -149,7 +149,7 @@ extension Optimizer {
             let vi = beta2 * load(v, i) + (1 - beta2) * g * g
             store(mi, m, i)
             store(vi, v, i)
-            store(load(parameters, i) - stepSize * mi / (vi.squareRoot() * inverseCorrection + epsilon), parameters, i)
+            store(load(parameters, i) - stepSize * mi / (VectorMath.squareRoot(vi) * inverseCorrection + epsilon), parameters, i)
             i += 4
         }
         while i < n {

@@ -48,21 +48,36 @@ struct ELBOLowering {
     /// threads computes (``ELBOChunk``).
     static func lower(_ compiled: CompiledModel, treatments: [String: SiteTreatment], particles: Int,
                       chunk: ELBOChunk? = nil) throws -> ELBOGraph {
-        var builder = try ELBOLowering(compiled: compiled, treatments: treatments, particles: particles, chunk: chunk)
-        return try builder.build()
+        do {
+            var builder = try ELBOLowering(compiled: compiled, treatments: treatments, particles: particles, chunk: chunk,
+                                           innerEnumeration: true)
+            return try builder.build()
+        } catch is InnerEnumerationConflict {
+            var builder = try ELBOLowering(compiled: compiled, treatments: treatments, particles: particles, chunk: chunk,
+                                           innerEnumeration: false)
+            return try builder.build()
+        }
     }
 
-    private init(compiled: CompiledModel, treatments: [String: SiteTreatment], particles: Int, chunk: ELBOChunk?) throws {
+    /// With `innerEnumeration`, enumerated sites take the inner axes of
+    /// ``TensorLayout``; otherwise (and always for local-expectation sites)
+    /// outer ones.
+    private init(compiled: CompiledModel, treatments: [String: SiteTreatment], particles: Int, chunk: ELBOChunk?,
+                 innerEnumeration: Bool) throws {
         self.compiled = compiled
         self.treatments = treatments
         self.particles = particles
         self.chunk = chunk
         // One axis per enumerated site; two (element, value) per local-expectation site.
-        let enumerated = compiled.model.latentSites.flatMap { site -> [String] in
+        var outer: [String] = [], inner: [String] = []
+        for site in compiled.model.latentSites {
             switch treatments[site.name!] {
-            case .enumerated?: return [site.name!]
-            case .localExpectation?: return [Self.flipAxis(site.name!), Self.valueAxis(site.name!)]
-            default: return []
+            case .enumerated?:
+                if innerEnumeration { inner.append(site.name!) } else { outer.append(site.name!) }
+            case .localExpectation?:
+                outer += [Self.flipAxis(site.name!), Self.valueAxis(site.name!)]
+            default:
+                break
             }
         }
         // A chunk's plate is lowered as if subsampled to the chunk's
@@ -72,7 +87,7 @@ struct ELBOLowering {
         let plates = compiled.model.plates.map { plate in
             plate.name == chunk?.plate ? IRPlate(name: plate.name, size: plate.size, subsampleSize: chunk!.count) : plate
         }
-        lowering = ProgramLowering(layout: TensorLayout(enumeratedSites: enumerated, particles: particles, plates: plates))
+        lowering = ProgramLowering(layout: TensorLayout(outerSites: outer, innerSites: inner, particles: particles, plates: plates))
         if let chunk, let plate = plates.firstIndex(where: { $0.name == chunk.plate }) {
             lowering.chunk = ChunkSlicing(plate: plate, start: chunk.start,
                                           slicedParameters: ChunkSlicing.sliceableParameters(compiled, plate: chunk.plate))

@@ -20,7 +20,7 @@ public final class LogDensityEvaluator {
             throw ModelError(.unsupported, subject: plate.name, "the log density is evaluated on full plates; remove subsampling")
         }
         self.program = program
-        var lowering = ProgramLowering(layout: TensorLayout(enumeratedSites: [], particles: 1, plates: program.plates))
+        var lowering = ProgramLowering(layout: TensorLayout(particles: 1, plates: program.plates))
         var inputs: [(IRNode, Tensor, Int?)] = []
         let values = try lowering.lower(program) { lowering, node, _ in
             let plates = node.plates.map { $0.index }

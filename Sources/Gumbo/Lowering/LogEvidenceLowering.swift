@@ -16,7 +16,7 @@ struct LogEvidenceLowering {
             if grid > budget { return nil }
         }
         let sites = model.latentSites.compactMap(\.name)
-        var lowering = ProgramLowering(layout: TensorLayout(enumeratedSites: sites, particles: 1, plates: model.plates))
+        var lowering = ProgramLowering(layout: TensorLayout(outerSites: sites, particles: 1, plates: model.plates))
         let values = try lowering.lower(model) { lowering, node, _ in
             let classes = node.valueType.classCount!
             var eye = [Double](repeating: 0, count: classes * classes)
@@ -36,7 +36,7 @@ struct LogEvidenceLowering {
             }
             term = try lowering.sumEvent(term)
             // Observations in plates: sum their plate axes (the latents are outside plates).
-            for axis in lowering.layout.enumeratedSites.count..<lowering.layout.prefixRank where term.shape.dimensions[axis] > 1 {
+            for axis in 0..<lowering.layout.prefixRank where !lowering.layout.isEnumerationAxis(axis) && term.shape.dimensions[axis] > 1 {
                 term = try lowering.graph.sum(term, axis: axis, keepingDimension: true)
             }
             joint = try joint.map { try lowering.graph.add($0, term) } ?? term

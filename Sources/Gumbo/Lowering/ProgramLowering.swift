@@ -275,6 +275,7 @@ struct ProgramLowering {
         let p = layout.prefixRank
         let axis = layout.plateAxis(plate)
         var shape = x.shape
+        try checkNoInnerEnumeration(shape, after: axis)
         guard shape[axis] == 1, shape[(axis + 1)..<p].allSatisfy({ $0 == 1 }) else {
             throw ModelError(.unsupported, subject: layout.plates[plate].name,
                 "indexing a value by this plate after it was batched over a later plate needs a transpose, which is not supported yet; index by the plates in declaration order")
@@ -303,6 +304,7 @@ struct ProgramLowering {
         let p = layout.prefixRank
         let axis = layout.plateAxis(plate)
         var shape = x.shape
+        try checkNoInnerEnumeration(shape, after: axis)
         guard shape[(axis + 1)..<p].allSatisfy({ $0 == 1 }) else {
             throw ModelError(.unsupported, subject: layout.plates[plate].name,
                 "using a value batched over this plate and a later one as a whole array needs a transpose, which is not supported yet")
@@ -311,6 +313,15 @@ struct ProgramLowering {
         shape[axis] = 1
         shape.insert(extent, at: p)
         return LoweredValue(try graph.reshape(x.tensor, to: Shape(shape)), eventRank: x.eventRank + 1, classes: x.classes)
+    }
+
+    /// Throws ``InnerEnumerationConflict`` when `shape` varies along an
+    /// inner enumeration axis after `axis`: moving `axis` into the event
+    /// would then need a transpose.
+    private func checkNoInnerEnumeration(_ shape: [Int], after axis: Int) throws {
+        for later in (axis + 1)..<layout.prefixRank where layout.isInnerEnumerationAxis(later) && shape[later] > 1 {
+            throw InnerEnumerationConflict()
+        }
     }
 
     static func unaryFunction(_ op: IROperation) -> UnaryFunction {

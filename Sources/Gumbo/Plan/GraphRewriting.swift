@@ -20,11 +20,20 @@
 ///    the backward pass writes `∂a = g·b`, `∂b = g·a` directly. Discrete
 ///    values are weight vectors over classes, so every `log p(z)`, every
 ///    `table[z]` and every expectation over an enumerated site is one.
+///    A sum of every element (or a sum to one element of a sum nobody
+///    else reads, rewrite 3a) of a product of two factors of the same shape
+///    is a dot product, one pass forward and one per gradient backward.
+///    The enumerated ELBO's `Σ_i Σ_k q_ik f_ik` meets it once per term.
 /// 4. **Selections.** A contraction with a constant factor whose every
 ///    line along the contracted axis is one-hot (an enumerated site's
 ///    values, the identity) selects one element of the other factor per
 ///    output instead of multiplying and adding (``selections``): the
 ///    enumeration's `log p(z = k)`, `μ[z = k]` and `q(z = k)` are reads.
+///
+/// 5. **Selections in place.** A selection that reads every element of
+///    the other factor once, in order (an enumerated site whose axis is
+///    innermost, selecting its own probabilities), becomes a reshape of it:
+///    no pass forward or backward.
 ///
 /// Requested gradients are never merged away: a tensor asked for its own
 /// gradient keeps its own node.
@@ -95,18 +104,48 @@ struct GraphRewriting {
             }
         }
 
-        // 3: contractions, where the product has a single reader.
+        // 3a: a sum to one element of a sum with no other reader, over a
+        //    product of two factors of its shape, sums every element of
+        //    the product (a dot product, below).
         var readers = [Int](repeating: 0, count: count)
         for node in nodes { for input in node.inputs { readers[input.rawValue] += 1 } }
+        var bypassed = Set<Int>()
+        for id in 0..<count {
+            let node = nodes[id]
+            guard case .sum = node.op, node.inputs.count == 1, node.shape.count == 1 else { continue }
+            let inner = nodes[node.inputs[0].rawValue]
+            let iid = inner.id.rawValue
+            guard case .sum = inner.op, inner.inputs.count == 1, readers[iid] == 1, !isOutput[iid], !protected[iid]
+            else { continue }
+            let product = nodes[inner.inputs[0].rawValue]
+            guard case .binary(.multiply) = product.op,
+                  product.inputs.allSatisfy({ nodes[$0.rawValue].shape == product.shape }) else { continue }
+            bypassed.insert(iid)
+            nodes[id] = Node(id: node.id, op: .sum(axis: nil), inputs: inner.inputs, shape: node.shape,
+                             elementType: node.elementType)
+        }
+
+        // 3: contractions, where the product has a single reader.
+        readers = [Int](repeating: 0, count: count)
+        for node in nodes where !bypassed.contains(node.id.rawValue) {
+            for input in node.inputs { readers[input.rawValue] += 1 }
+        }
         var contractions = Set<Int>()
         for id in 0..<count {
             let node = nodes[id]
-            guard case .sum(let axis?) = node.op, node.inputs.count == 1 else { continue }
+            guard case .sum(let axis) = node.op, node.inputs.count == 1 else { continue }
             let product = nodes[node.inputs[0].rawValue]
             let pid = product.id.rawValue
-            let contracted = axis < 0 ? axis + product.shape.rank : axis
-            guard case .binary(.multiply) = product.op, readers[pid] == 1, !isOutput[pid], !protected[pid],
-                  contracted >= 0, contracted < product.shape.rank, product.shape[contracted] > 1 else { continue }
+            guard case .binary(.multiply) = product.op, readers[pid] == 1, !isOutput[pid], !protected[pid]
+            else { continue }
+            if let axis {
+                let contracted = axis < 0 ? axis + product.shape.rank : axis
+                guard contracted >= 0, contracted < product.shape.rank, product.shape[contracted] > 1 else { continue }
+            } else {
+                // Every element: a dot product of two factors of the product's shape.
+                guard product.inputs.allSatisfy({ nodes[$0.rawValue].shape == product.shape }),
+                      product.shape.count > 1 else { continue }
+            }
             nodes[id] = Node(id: node.id, op: node.op, inputs: product.inputs, shape: node.shape, elementType: node.elementType)
             contractions.insert(id)
         }
@@ -131,10 +170,76 @@ struct GraphRewriting {
             }
         }
 
+        // 5: selections that read every element of the other factor once,
+        //    in its own order, are that factor under a new shape.
+        for (id, selection) in selections {
+            let node = nodes[id]
+            guard case .sum(let axis?) = node.op else { continue }
+            let constant = nodes[node.inputs[selection.constant].rawValue]
+            let other = nodes[node.inputs[1 - selection.constant].rawValue]
+            guard other.elementType == .real, other.shape.count == node.shape.count,
+                  Self.readsInOrder(other: other.shape, constant: constant.shape, selected: selection.selected,
+                                    axis: axis) else { continue }
+            nodes[id] = Node(id: node.id, op: .reshape, inputs: [other.id], shape: node.shape, elementType: .real)
+            contractions.remove(id)
+            selections[id] = nil
+        }
+
         graph = Graph(nodes: nodes)
         sharedWeights = shared
         self.contractions = contractions
         self.selections = selections
+    }
+
+    /// Whether a selection reads element `j` of the other factor for its
+    /// `j`-th output, for every `j`: the enumerated value of a site whose
+    /// axis lines up with the class axis of its probabilities
+    /// (``TensorLayout``) selects them in place.
+    ///
+    /// Output element `j`, at multi-index `i` of the broadcast product with
+    /// the contracted axis removed, reads the other factor at `i` with the
+    /// contracted axis set to the constant's selected index there (size-1
+    /// axes of either factor broadcast).
+    static func readsInOrder(other: Shape, constant: Shape, selected: [Int32], axis: Int) -> Bool {
+        guard let product = Shape.broadcast(other, constant) else { return false }
+        let rank = product.rank
+        let contracted = axis < 0 ? axis + rank : axis
+        guard contracted >= 0, contracted < rank else { return false }
+        func strides(_ shape: Shape) -> [Int] {
+            // Row-major strides aligned to the product's rank, 0 where broadcast.
+            var result = [Int](repeating: 0, count: rank)
+            var step = 1
+            for k in (0..<shape.rank).reversed() {
+                result[k + rank - shape.rank] = shape[k] == 1 ? 0 : step
+                step *= shape[k]
+            }
+            return result
+        }
+        let otherStrides = strides(other), constantStrides = strides(constant)
+        var index = [Int](repeating: 0, count: rank)
+        var output = 0
+        let total = product.count / product[contracted]
+        while output < total {
+            var otherOffset = 0, constantOffset = 0
+            for k in 0..<rank where k != contracted {
+                otherOffset += index[k] * otherStrides[k]
+                constantOffset += index[k] * constantStrides[k]
+            }
+            otherOffset += Int(selected[constantOffset]) * otherStrides[contracted]
+            if otherOffset != output { return false }
+            output += 1
+            // Next multi-index over the product, skipping the contracted axis.
+            var k = rank - 1
+            while k >= 0 {
+                if k != contracted {
+                    index[k] += 1
+                    if index[k] < product[k] { break }
+                    index[k] = 0
+                }
+                k -= 1
+            }
+        }
+        return true
     }
 
     /// For a constant whose every line along `axis` is one-hot (one 1, the

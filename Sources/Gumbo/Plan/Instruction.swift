@@ -33,6 +33,10 @@ struct Instruction {
     /// Value-arena storage the forward pass fills for the backward pass
     /// (softmax weights of a `logSumExp`); `-1` when there is no backward.
     var auxiliary = -1
+    /// A `logSoftmax` whose weights a `softmax` of the same input reads:
+    /// that softmax's output gradient, folded into this instruction's
+    /// backward pass (``PlanLowering``); `-1` otherwise.
+    var companionGradient = -1
     /// Reduction geometry: `outer × length × inner` elements, reducing the
     /// middle extent. Matrix products use them for `M`, `K`, `N`.
     var outer = 1

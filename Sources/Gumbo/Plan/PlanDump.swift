@@ -70,7 +70,13 @@ extension Plan: CustomStringConvertible {
     private func backwardLine(_ index: Int) -> String {
         let node = lowering.graph.nodes[lowering.instructions[index].node]
         let targets = lowering.gradientWrites[index].map { "\($0.overwrite ? "set" : "add") ∂%\($0.node)" }
-        return "∂\(node.id) → " + targets.joined(separator: ", ") + " : \(node.op)"
+        let instruction = lowering.instructions[index]
+        var line = "∂\(node.id) → " + targets.joined(separator: ", ") + " : \(node.op)"
+        if instruction.companionGradient >= 0,
+           let softmax = lowering.graph.nodes.first(where: { lowering.gradientOffset[$0.id.rawValue] == instruction.companionGradient }) {
+            line += " and ∂\(softmax.id)'s softmax"
+        }
+        return line
     }
 
     /// `[3, 2], strides [1, 0] [0, 1]`: collapsed extents and each operand's strides.

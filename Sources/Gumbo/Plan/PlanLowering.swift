@@ -194,6 +194,7 @@ struct PlanLowering {
             if runsBackward { backwardOrder.append(index) }
         }
         backwardOrder.reverse()
+        foldSoftmaxBackward(into: weightsTarget, writes: &writes)
 
         // 5. Gradient stores: the first write of a slot overwrites it when it
         //    is dense (covers every element once); other slots are zeroed.
@@ -223,6 +224,33 @@ struct PlanLowering {
             } else {
                 zeroRanges.append((gradientOffset[id], nodes[id].shape.count))
             }
+        }
+    }
+
+    /// 4b. A softmax whose weights a `logSoftmax` of the same input writes,
+    /// when both pass gradients to that input: the logSoftmax's backward
+    /// instruction does both in one pass over the lines (it runs after
+    /// every reader of either, as the logSoftmax comes first), and the
+    /// softmax's is dropped:
+    ///
+    ///     ∂x (+)= g_L − p Σ g_L + p ⊙ (g_S − Σ g_S ⊙ p)
+    ///           = g_L + p ⊙ (g_S − Σ g_S ⊙ p − Σ g_L)
+    ///
+    /// with `p` the shared weights.
+    private mutating func foldSoftmaxBackward(into weightsTarget: [Int: Int],
+                                              writes: inout [[(slot: Int, node: Int, dense: Bool)]]) {
+        guard !weightsTarget.isEmpty else { return }
+        var instructionOf: [Int: Int] = [:]
+        for (index, instruction) in instructions.enumerated() { instructionOf[instruction.node] = index }
+        let runsBackward = Set(backwardOrder)
+        for (source, softmax) in weightsTarget.sorted(by: { $0.key < $1.key }) {
+            guard let l = instructionOf[source], let s = instructionOf[softmax],
+                  runsBackward.contains(l), runsBackward.contains(s),
+                  instructions[l].gradient0 >= 0, instructions[l].gradient0 == instructions[s].gradient0
+            else { continue }
+            instructions[l].companionGradient = instructions[s].outputGradient
+            backwardOrder.removeAll { $0 == s }
+            writes[s] = []
         }
     }
 
@@ -445,7 +473,7 @@ struct PlanLowering {
             i.opcode = .binary(op)
             i.geometry = encode(BroadcastGeometry(output: node.shape, operands: inputs.map(\.shape)))
         case .sum(let axis) where rewriting.contractions.contains(id):
-            lowerContraction(&i, node, inputs, axis: axis!)
+            lowerContraction(&i, node, inputs, axis: axis)
             if let selection = rewriting.selections[id] {
                 i.opcode = .selection
                 i.batch = selection.constant
@@ -574,14 +602,22 @@ struct PlanLowering {
         scratchCount = max(scratchCount, 2 * classes)
     }
 
-    /// A contraction `Σ_k a_k b_k` over one axis of the broadcast product:
+    /// A contraction `Σ_k a_k b_k` over one axis of the broadcast product
+    /// (over every element when `axis` is `nil`):
     /// the geometry walks the output (the product's other axes, in order),
     /// ``Instruction/length`` is `K`, and each factor's stride along the
     /// contracted axis goes in ``Instruction/batchStride0`` and
     /// ``Instruction/batchStride1``.
-    private mutating func lowerContraction(_ i: inout Instruction, _ node: Node, _ inputs: [Node], axis: Int) {
+    private mutating func lowerContraction(_ i: inout Instruction, _ node: Node, _ inputs: [Node], axis: Int?) {
         i.opcode = .contraction
         let product = Shape.broadcast(inputs[0].shape, inputs[1].shape)!
+        guard let axis else {
+            // Every element (factors of the product's shape): one dot product.
+            i.length = product.count
+            (i.batchStride0, i.batchStride1) = (1, 1)
+            i.geometry = encode(BroadcastGeometry(extents: [1], strides: [[0], [0]]))
+            return
+        }
         let contracted = axis < 0 ? axis + product.rank : axis
         let strides = inputs.map { BroadcastGeometry.alignedStrides($0.shape, output: product) }
         var extents = product.dimensions

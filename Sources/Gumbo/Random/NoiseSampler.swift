@@ -21,7 +21,7 @@ enum NoiseSampler {
                 u1[lane] = rng.nextOpenUniform()
                 u2[lane] = rng.nextOpenUniform()
             }
-            return (-2 * VectorMath.log(u1)).squareRoot() * VectorMath.cosTwoPi(u2)
+            return VectorMath.squareRoot(-2 * VectorMath.log(u1)) * VectorMath.cosTwoPi(u2)
         }
     }
 

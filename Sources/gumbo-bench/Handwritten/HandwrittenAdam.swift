@@ -1,4 +1,5 @@
 import Foundation
+import Gumbo
 
 /// Adam as `torch.optim.Adam` (and Gumbo's ``Optimizer``) computes it, four
 /// parameters at a time. With `t` the step count,
@@ -39,7 +40,7 @@ struct HandwrittenAdam {
                             let vi = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
                             m[i] = mi
                             v[i] = vi
-                            p[i] -= stepSize * mi / (vi.squareRoot() * inverseCorrection + epsilon)
+                            p[i] -= stepSize * mi / (VectorMath.squareRoot(vi) * inverseCorrection + epsilon)
                         }
                     }
                 }

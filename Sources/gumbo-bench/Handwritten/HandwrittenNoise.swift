@@ -19,7 +19,7 @@ enum HandwrittenNoise {
             u1[lane] = rng.nextOpenUniform()
             u2[lane] = rng.nextOpenUniform()
         }
-        return (-2 * VectorMath.log(u1)).squareRoot() * VectorMath.cosTwoPi(u2)
+        return VectorMath.squareRoot(-2 * VectorMath.log(u1)) * VectorMath.cosTwoPi(u2)
     }
 
     static func logistic(_ lanes: Int = 4, using rng: inout Xoshiro256StarStar) -> Vector {

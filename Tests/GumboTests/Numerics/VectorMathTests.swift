@@ -53,6 +53,25 @@ struct VectorMathTests {
         return (0..<count).map { _ in Foundation.exp2(exponents.lowerBound + (exponents.upperBound - exponents.lowerBound) * rng.nextOpenUniform()) }
     }
 
+    @Test("squareRoot is bit for bit Double.squareRoot, NaN for negative lanes")
+    func squareRoot() {
+        var xs = Self.logarithmicArguments(count: 4000, seed: 7, exponents: -1070...1020)
+        xs += Self.edges.filter { $0 >= 0 || $0.isNaN } + [0.25, 2, 1e-310]
+        while xs.count % 4 != 0 { xs.append(3) }
+        for start in stride(from: 0, to: xs.count, by: 4) {
+            let v = Vector(xs[start], xs[start + 1], xs[start + 2], xs[start + 3])
+            let root = VectorMath.squareRoot(v)
+            for lane in 0..<4 {
+                let expected = xs[start + lane].squareRoot()
+                #expect(root[lane].bitPattern == expected.bitPattern || (root[lane].isNaN && expected.isNaN),
+                        "√\(xs[start + lane]): \(root[lane]) against \(expected)")
+            }
+        }
+        let negative = VectorMath.squareRoot(Vector(-1, -0.0, -.infinity, 4))
+        #expect(negative[0].isNaN && negative[2].isNaN)
+        #expect(negative[1] == 0 && negative[1].sign == .minus && negative[3] == 2)
+    }
+
     @Test("exp is within 1 ulp of Foundation, and exact at the edges")
     func exp() {
         let xs = Self.arguments([-745...710, -5...5, -1e-6...1e-6], count: 4000, seed: 1)

@@ -130,6 +130,7 @@ enum SoftmaxKernels {
 
     @inline(__always)
     static func backwardLogSoftmax<Store: GradientStore>(_: Store.Type, _ i: Instruction, _ m: KernelMemory) {
+        if i.companionGradient >= 0 { return backwardLogSoftmaxAndSoftmax(Store.self, i, m) }
         if i.inner == 1 {
             switch i.length {
             case 2: return contiguousLogSoftmaxBackward(Store.self, Width2.self, i, m)
@@ -164,6 +165,56 @@ enum SoftmaxKernels {
             for j in 0..<n { Store.store(g[j] - p[j] * total, at: gx + j) }
             p += n
             g += n
+            gx += n
+        }
+    }
+
+    /// A logSoftmax and the softmax that shares its weights, in one pass
+    /// (``Instruction/companionGradient``):
+    /// `gx (+)= g_L + p ⊙ (g_S − Σ g_S ⊙ p − Σ g_L)`.
+    @inline(__always)
+    static func backwardLogSoftmaxAndSoftmax<Store: GradientStore>(_: Store.Type, _ i: Instruction, _ m: KernelMemory) {
+        if i.inner == 1 {
+            switch i.length {
+            case 2: return contiguousLogSoftmaxAndSoftmaxBackward(Store.self, Width2.self, i, m)
+            case 3: return contiguousLogSoftmaxAndSoftmaxBackward(Store.self, Width3.self, i, m)
+            case 4: return contiguousLogSoftmaxAndSoftmaxBackward(Store.self, Width4.self, i, m)
+            default: return contiguousLogSoftmaxAndSoftmaxBackward(Store.self, AnyWidth.self, i, m)
+            }
+        }
+        let (n, stride) = (i.length, i.inner)
+        for line in 0..<(i.outer * stride) {
+            let start = lineStart(line, i)
+            let p = m.values + i.auxiliary + start
+            let gL = m.gradients + i.outputGradient + start
+            let gS = m.gradients + i.companionGradient + start
+            let gx = m.gradients + i.gradient0 + start
+            var total = 0.0, dot = 0.0
+            for j in 0..<n { total += gL[j * stride] }
+            for j in 0..<n { dot += gS[j * stride] * p[j * stride] }
+            let shift = dot + total
+            for j in 0..<n { Store.store(gL[j * stride] + p[j * stride] * (gS[j * stride] - shift), at: gx + j * stride) }
+        }
+    }
+
+    @inline(__always)
+    static func contiguousLogSoftmaxAndSoftmaxBackward<Store: GradientStore, Width: RowWidth>(
+        _: Store.Type, _: Width.Type, _ i: Instruction, _ m: KernelMemory
+    ) {
+        let n = Width.length(i.length)
+        var p = m.values + i.auxiliary
+        var gL = m.gradients + i.outputGradient
+        var gS = m.gradients + i.companionGradient
+        var gx = m.gradients + i.gradient0
+        for _ in 0..<i.outer {
+            var total = 0.0, dot = 0.0
+            for j in 0..<n { total += gL[j] }
+            for j in 0..<n { dot += gS[j] * p[j] }
+            let shift = dot + total
+            for j in 0..<n { Store.store(gL[j] + p[j] * (gS[j] - shift), at: gx + j) }
+            p += n
+            gL += n
+            gS += n
             gx += n
         }
     }

@@ -195,7 +195,7 @@ enum SqrtRule: UnaryRule {
     @inline(__always) static func value(_ x: Double) -> Double { x.squareRoot() }
     /// `d√x/dx = 1 / (2√x)`.
     @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { 0.5 / y }
-    @inline(__always) static func value(_ x: Vector4) -> Vector4 { x.squareRoot() }
+    @inline(__always) static func value(_ x: Vector4) -> Vector4 { VectorMath.squareRoot(x) }
     @inline(__always) static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4 { 0.5 / y }
 }
 
