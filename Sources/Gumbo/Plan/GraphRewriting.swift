@@ -25,6 +25,12 @@
 ///    values, the identity) selects one element of the other factor per
 ///    output instead of multiplying and adding (``selections``): the
 ///    enumeration's `log p(z = k)`, `μ[z = k]` and `q(z = k)` are reads.
+/// 5. **Log-sigmoid pairs.** `concat(logSigmoid(−x), logSigmoid(x))` along
+///    a last axis of two, a Bernoulli's class log-probabilities
+///    `[log(1 − σ(x)), log σ(x)]`, whose three inner nodes have no other
+///    reader, becomes one node reading `x` (``logSigmoidPairs``): both
+///    values share `log1p(e^{−|x|})` and both derivatives `e^{−|x|}`,
+///    bit for bit as the separate kernels compute them.
 ///
 /// Requested gradients are never merged away: a tensor asked for its own
 /// gradient keeps its own node.
@@ -40,6 +46,8 @@ struct GraphRewriting {
     /// constant, and per element of the constant, at each line's start,
     /// the index of its 1 along the contracted axis.
     let selections: [Int: (constant: Int, selected: [Int32])]
+    /// `concat` nodes rewritten to read `x` alone (rewrite 5).
+    let logSigmoidPairs: Set<Int>
 
     init(graph original: Graph, outputs: [Tensor], gradients wanted: [Tensor]) {
         var nodes = original.nodes
@@ -131,6 +139,8 @@ struct GraphRewriting {
             }
         }
 
+        logSigmoidPairs = Self.fuseLogSigmoidPairs(&nodes, isOutput: isOutput, protected: protected)
+
         graph = Graph(nodes: nodes)
         sharedWeights = shared
         self.contractions = contractions
@@ -160,5 +170,37 @@ struct GraphRewriting {
             }
         }
         return selected
+    }
+}
+
+// MARK: - 5. Log-sigmoid pairs
+
+extension GraphRewriting {
+    /// Rewrites each `concat(logSigmoid(negate(x)), logSigmoid(x), axis:
+    /// last)` whose inputs have a last extent of 1 and whose negate and
+    /// log-sigmoids are read by nothing else (and are neither outputs nor
+    /// requested) into `concat(x)` of the same shape, and returns the
+    /// rewritten nodes. The inner nodes are then unread and not computed.
+    static func fuseLogSigmoidPairs(_ nodes: inout [Node], isOutput: [Bool], protected: [Bool]) -> Set<Int> {
+        var readers = [Int](repeating: 0, count: nodes.count)
+        for node in nodes { for input in node.inputs { readers[input.rawValue] += 1 } }
+        func exclusive(_ id: Int) -> Bool { readers[id] == 1 && !isOutput[id] && !protected[id] }
+        var pairs = Set<Int>()
+        for id in nodes.indices {
+            let node = nodes[id]
+            guard case .concat(let axis) = node.op, node.inputs.count == 2, node.elementType == .real,
+                  axis == node.shape.rank - 1, node.shape[axis] == 2 else { continue }
+            let (first, second) = (nodes[node.inputs[0].rawValue], nodes[node.inputs[1].rawValue])
+            guard case .unary(.logSigmoid) = first.op, case .unary(.logSigmoid) = second.op,
+                  exclusive(first.id.rawValue), exclusive(second.id.rawValue) else { continue }
+            let negation = nodes[first.inputs[0].rawValue]
+            guard case .unary(.negate) = negation.op, exclusive(negation.id.rawValue),
+                  negation.inputs[0] == second.inputs[0] else { continue }
+            let x = nodes[second.inputs[0].rawValue]
+            guard x.elementType == .real, x.shape == second.shape, x.shape.count * 2 == node.shape.count else { continue }
+            nodes[id] = Node(id: node.id, op: node.op, inputs: [x.id], shape: node.shape, elementType: node.elementType)
+            pairs.insert(id)
+        }
+        return pairs
     }
 }

@@ -84,6 +84,9 @@ enum Opcode: Hashable {
     case matmul
     case gather
     case concat
+    /// `[log σ(−x), log σ(x)]` along a new last axis of two: a concat of
+    /// two log-sigmoids rewritten to read `x` (``GraphRewriting``, rewrite 5).
+    case logSigmoidPair
     /// No forward work; backward adds the output gradient into input 0's.
     case passGradient
     case oneHotArgmax

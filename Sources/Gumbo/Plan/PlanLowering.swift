@@ -167,7 +167,7 @@ struct PlanLowering {
                     }
                 }
                 switch node.op {
-                case .concat:
+                case .concat where !rewriting.logSigmoidPairs.contains(id):
                     patchConcatGradients(instruction, node, onPath)
                 case .straightThrough:
                     // The gradient goes to `soft`, input 1, through the
@@ -209,7 +209,8 @@ struct PlanLowering {
                 written[owner] = true
                 gradientWrites[index].append((write.slot, write.node, overwrite))
                 if overwrite {
-                    if case .concat = nodes[instructions[index].node].op {
+                    if case .concat = nodes[instructions[index].node].op,
+                       !rewriting.logSigmoidPairs.contains(instructions[index].node) {
                         metadata[instructions[index].geometry + 4 + 4 * write.slot] = 1
                     } else {
                         instructions[index].overwriteMask |= 1 << write.slot
@@ -330,6 +331,7 @@ struct PlanLowering {
         switch node.op {
         case .reshape, .detach, .straightThrough, .input, .constant, .indexConstant, .concat, .sum, .mean:
             if rewriting.selections[node.id.rawValue] != nil { return (false, []) }
+            if rewriting.logSigmoidPairs.contains(node.id.rawValue) { return (false, [0]) }   // σ(±x) from x
             if rewriting.contractions.contains(node.id.rawValue) {
                 // ∂a reads b and ∂b reads a.
                 return (false, needing.map { 1 - $0 })
@@ -523,6 +525,8 @@ struct PlanLowering {
         case .hardConcreteProbabilityNonzero(let lower, let upper):
             lowerElementwise(&i, node, inputs, .hardConcreteProbabilityNonzero)
             (i.constant0, i.constant1) = (lower, upper)
+        case .concat where rewriting.logSigmoidPairs.contains(id):
+            i.opcode = .logSigmoidPair
         case .concat(let axis):
             i.opcode = .concat
             i.outer = node.shape.dimensions[..<axis].reduce(1, *)
