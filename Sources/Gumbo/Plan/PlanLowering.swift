@@ -56,12 +56,12 @@ struct PlanLowering {
     /// The differentiated output and where its gradient is seeded.
     let loss: Tensor
 
-    init(graph original: Graph, outputs: [Tensor], gradients wanted: [Tensor]) throws {
+    init(graph original: Graph, outputs: [Tensor], gradients wanted: [Tensor], foldConstants: Bool = true) throws {
         guard let loss = outputs.first else { throw PlanError.noOutputs }
         for tensor in outputs + wanted where !original.contains(tensor) {
             throw PlanError.unknownTensor(tensor)
         }
-        rewriting = GraphRewriting(graph: original, outputs: outputs, gradients: wanted)
+        rewriting = GraphRewriting(graph: original, outputs: outputs, gradients: wanted, foldConstants: foldConstants)
         let graph = rewriting.graph
         self.graph = graph
         for tensor in wanted where tensor.elementType == .index {
