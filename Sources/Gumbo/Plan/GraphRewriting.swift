@@ -314,8 +314,25 @@ extension GraphRewriting {
             }
         }
         guard !targets.isEmpty else { return }
-        let graph = Graph(nodes: nodes)
-        let outputs = targets.map { nodes[$0].tensor }
+        // The targets and the constants they are computed from, renumbered
+        // in order as a graph of their own (compiling the whole graph again
+        // would cost as much as the plan itself).
+        var needed = [Bool](repeating: false, count: nodes.count)
+        for id in targets { needed[id] = true }
+        for id in nodes.indices.reversed() where needed[id] {
+            for input in nodes[id].inputs { needed[input.rawValue] = true }
+        }
+        var renumbered = [Int](repeating: -1, count: nodes.count)
+        var subgraph: [Node] = []
+        for id in nodes.indices where needed[id] {
+            let node = nodes[id]
+            renumbered[id] = subgraph.count
+            subgraph.append(Node(id: NodeID(subgraph.count), op: node.op,
+                                 inputs: node.inputs.map { NodeID(renumbered[$0.rawValue]) },
+                                 shape: node.shape, elementType: node.elementType))
+        }
+        let graph = Graph(nodes: subgraph)
+        let outputs = targets.map { graph.nodes[renumbered[$0]].tensor }
         guard let plan = try? Plan(graph: graph, outputs: outputs, gradients: [], foldConstants: false) else { return }
         plan.forward()
         for (id, output) in zip(targets, outputs) {
