@@ -29,11 +29,27 @@
 ///    values, the identity) selects one element of the other factor per
 ///    output instead of multiplying and adding (``selections``): the
 ///    enumeration's `log p(z = k)`, `μ[z = k]` and `q(z = k)` are reads.
-///
-/// 5. **Selections in place.** A selection that reads every element of
-///    the other factor once, in order (an enumerated site whose axis is
-///    innermost, selecting its own probabilities), becomes a reshape of it:
-///    no pass forward or backward.
+///    (4b) A selection that reads every element of the other factor once,
+///    in order (an enumerated site whose axis is innermost, selecting its
+///    own probabilities), becomes a reshape of it: no pass forward or
+///    backward.
+/// 5. **Log-sigmoid pairs.** `concat(logSigmoid(−x), logSigmoid(x))` along
+///    a last axis of two, a Bernoulli's class log-probabilities
+///    `[log(1 − σ(x)), log σ(x)]`, whose three inner nodes have no other
+///    reader, becomes one node reading `x` (``logSigmoidPairs``): both
+///    values share `log1p(e^{−|x|})` and both derivatives `e^{−|x|}`,
+///    bit for bit as the separate kernels compute them.
+/// 6. **Selections of a concat operand.** A selection whose constant picks
+///    the same class `k` on every line, from a concat along the contracted
+///    axis of operands one class wide (a relaxed sample's `[1 − y, y]`),
+///    reads operand `k` itself: it becomes a reshape of it
+///    (``selectedOperands``), and the concat and whatever only it read are
+///    no longer computed. Values and gradients are unchanged (the other
+///    classes' gradients were zeros).
+/// 7. **Constants folded.** A node of elementwise or concat operations on
+///    constants alone (a prior's `[log(1 − p), log p]` from its `p`) is
+///    computed once, at compile time, by a plan of those nodes (the same
+///    kernels, so the same numbers), and becomes a constant.
 ///
 /// Requested gradients are never merged away: a tensor asked for its own
 /// gradient keeps its own node.
@@ -49,8 +65,14 @@ struct GraphRewriting {
     /// constant, and per element of the constant, at each line's start,
     /// the index of its 1 along the contracted axis.
     let selections: [Int: (constant: Int, selected: [Int32])]
+    /// `concat` nodes rewritten to read `x` alone (rewrite 5).
+    let logSigmoidPairs: Set<Int>
+    /// Selections rewritten to reshapes of the selected concat operand (rewrite 6).
+    let selectedOperands: Set<Int>
 
-    init(graph original: Graph, outputs: [Tensor], gradients wanted: [Tensor]) {
+    /// - Parameter foldConstants: whether rewrite 7 runs (the plan that
+    ///   folds constants compiles its nodes without it).
+    init(graph original: Graph, outputs: [Tensor], gradients wanted: [Tensor], foldConstants: Bool = true) {
         var nodes = original.nodes
         let count = nodes.count
         var protected = [Bool](repeating: false, count: count)
@@ -170,7 +192,7 @@ struct GraphRewriting {
             }
         }
 
-        // 5: selections that read every element of the other factor once,
+        // 4b: selections that read every element of the other factor once,
         //    in its own order, are that factor under a new shape.
         for (id, selection) in selections {
             let node = nodes[id]
@@ -184,6 +206,10 @@ struct GraphRewriting {
             contractions.remove(id)
             selections[id] = nil
         }
+
+        logSigmoidPairs = Self.fuseLogSigmoidPairs(&nodes, isOutput: isOutput, protected: protected)
+        selectedOperands = Self.selectConcatOperands(&nodes, &contractions, &selections, protected: protected)
+        if foldConstants { Self.foldConstants(&nodes, logSigmoidPairs: logSigmoidPairs, isOutput: isOutput, protected: protected) }
 
         graph = Graph(nodes: nodes)
         sharedWeights = shared
@@ -267,3 +293,157 @@ struct GraphRewriting {
         return selected
     }
 }
+
+// MARK: - 5. Log-sigmoid pairs
+
+extension GraphRewriting {
+    /// Rewrites each `concat(logSigmoid(negate(x)), logSigmoid(x), axis:
+    /// last)` whose inputs have a last extent of 1 and whose negate and
+    /// log-sigmoids are read by nothing else (and are neither outputs nor
+    /// requested) into `concat(x)` of the same shape, and returns the
+    /// rewritten nodes. The inner nodes are then unread and not computed.
+    /// Readers are counted among the nodes an output depends on (a graph
+    /// may hold unused nodes, as the ELBO lowering's).
+    static func fuseLogSigmoidPairs(_ nodes: inout [Node], isOutput: [Bool], protected: [Bool]) -> Set<Int> {
+        var live = isOutput
+        for id in nodes.indices.reversed() where live[id] || protected[id] {
+            for input in nodes[id].inputs { live[input.rawValue] = true }
+        }
+        var readers = [Int](repeating: 0, count: nodes.count)
+        for node in nodes where live[node.id.rawValue] { for input in node.inputs { readers[input.rawValue] += 1 } }
+        func exclusive(_ id: Int) -> Bool { readers[id] == 1 && !isOutput[id] && !protected[id] }
+        var pairs = Set<Int>()
+        for id in nodes.indices {
+            let node = nodes[id]
+            guard case .concat(let axis) = node.op, node.inputs.count == 2, node.elementType == .real,
+                  axis == node.shape.rank - 1, node.shape[axis] == 2 else { continue }
+            let (first, second) = (nodes[node.inputs[0].rawValue], nodes[node.inputs[1].rawValue])
+            guard case .unary(.logSigmoid) = first.op, case .unary(.logSigmoid) = second.op,
+                  exclusive(first.id.rawValue), exclusive(second.id.rawValue) else { continue }
+            let negation = nodes[first.inputs[0].rawValue]
+            guard case .unary(.negate) = negation.op, exclusive(negation.id.rawValue),
+                  negation.inputs[0] == second.inputs[0] else { continue }
+            let x = nodes[second.inputs[0].rawValue]
+            guard x.elementType == .real, x.shape == second.shape, x.shape.count * 2 == node.shape.count else { continue }
+            nodes[id] = Node(id: node.id, op: node.op, inputs: [x.id], shape: node.shape, elementType: node.elementType)
+            pairs.insert(id)
+        }
+        return pairs
+    }
+}
+
+// MARK: - 6. Selections of a concat operand
+
+extension GraphRewriting {
+    /// Rewrites each selection (a contraction in `selections`) whose
+    /// constant selects the same class `k` on every line, and whose other
+    /// factor is (through reshapes) a concat along the contracted axis of
+    /// operands of extent 1 there, into a reshape of operand `k` when that
+    /// operand has the selection's element count; removes it from
+    /// `contractions` and `selections` and returns the rewritten nodes.
+    static func selectConcatOperands(
+        _ nodes: inout [Node], _ contractions: inout Set<Int>,
+        _ selections: inout [Int: (constant: Int, selected: [Int32])], protected: [Bool]
+    ) -> Set<Int> {
+        var rewritten = Set<Int>()
+        for id in selections.keys.sorted() {
+            let (position, selected) = selections[id]!
+            let node = nodes[id]
+            guard case .sum(let axis?) = node.op, node.inputs.count == 2, !protected[id] else { continue }
+            let factor = nodes[node.inputs[1 - position].rawValue]
+            let constantShape = nodes[node.inputs[position].rawValue].shape
+            guard let product = Shape.broadcast(factor.shape, constantShape) else { continue }
+            let contracted = axis < 0 ? axis + product.rank : axis
+            // The constant varies only along the contracted axis: one line, one class.
+            let constantAxis = contracted - (product.rank - constantShape.rank)
+            guard constantAxis >= 0, constantShape.count == constantShape[constantAxis] else { continue }
+            let k = Int(selected[0])
+            // The factor's elements in order, as a concat along the contracted axis.
+            guard factor.shape == product else { continue }
+            var source = factor
+            while case .reshape = source.op { source = nodes[source.inputs[0].rawValue] }
+            guard case .concat(let concatAxis) = source.op, source.inputs.count == constantShape.count,
+                  source.shape.count == factor.shape.count else { continue }
+            // The concat axis must be the contracted axis: the same number of
+            // elements inside it, and the same extent.
+            let innerFactor = factor.shape.dimensions[(contracted + 1)...].reduce(1, *)
+            let innerSource = source.shape.dimensions[(concatAxis + 1)...].reduce(1, *)
+            guard innerFactor == innerSource, source.shape[concatAxis] == factor.shape[contracted] else { continue }
+            let operand = nodes[source.inputs[k].rawValue]
+            guard operand.shape[concatAxis] == 1, operand.shape.count == node.shape.count,
+                  operand.elementType == .real else { continue }
+            nodes[id] = Node(id: node.id, op: .reshape, inputs: [operand.id], shape: node.shape, elementType: node.elementType)
+            contractions.remove(id)
+            selections[id] = nil
+            rewritten.insert(id)
+        }
+        return rewritten
+    }
+}
+
+// MARK: - 7. Constants folded
+
+extension GraphRewriting {
+    /// Replaces every node computed from constants alone by elementwise,
+    /// clamp, power or concat operations, and read by a node that is not
+    /// (or an output), by a constant holding its value: a plan of the
+    /// graph (compiled without this rewrite) computes them with the
+    /// kernels the step would run.
+    static func foldConstants(_ nodes: inout [Node], logSigmoidPairs: Set<Int>, isOutput: [Bool], protected: [Bool]) {
+        var constant = [Bool](repeating: false, count: nodes.count)
+        for node in nodes {
+            let id = node.id.rawValue
+            switch node.op {
+            case .constant:
+                constant[id] = true
+            case .unary, .binary, .clamp, .power, .concat, .reshape:
+                constant[id] = node.elementType == .real && !protected[id] && !logSigmoidPairs.contains(id)
+                    && !node.inputs.isEmpty && node.inputs.allSatisfy { constant[$0.rawValue] }
+            default:
+                break
+            }
+        }
+        var targets: [Int] = []
+        var wanted = [Bool](repeating: false, count: nodes.count)
+        for node in nodes {
+            for input in node.inputs where constant[input.rawValue] && !constant[node.id.rawValue] {
+                wanted[input.rawValue] = true
+            }
+            if isOutput[node.id.rawValue] && constant[node.id.rawValue] { wanted[node.id.rawValue] = true }
+        }
+        for id in nodes.indices where wanted[id] {
+            switch nodes[id].op {
+            case .constant, .reshape: continue   // already free
+            default: targets.append(id)
+            }
+        }
+        guard !targets.isEmpty else { return }
+        // The targets and the constants they are computed from, renumbered
+        // in order as a graph of their own (compiling the whole graph again
+        // would cost as much as the plan itself).
+        var needed = [Bool](repeating: false, count: nodes.count)
+        for id in targets { needed[id] = true }
+        for id in nodes.indices.reversed() where needed[id] {
+            for input in nodes[id].inputs { needed[input.rawValue] = true }
+        }
+        var renumbered = [Int](repeating: -1, count: nodes.count)
+        var subgraph: [Node] = []
+        for id in nodes.indices where needed[id] {
+            let node = nodes[id]
+            renumbered[id] = subgraph.count
+            subgraph.append(Node(id: NodeID(subgraph.count), op: node.op,
+                                 inputs: node.inputs.map { NodeID(renumbered[$0.rawValue]) },
+                                 shape: node.shape, elementType: node.elementType))
+        }
+        let graph = Graph(nodes: subgraph)
+        let outputs = targets.map { graph.nodes[renumbered[$0]].tensor }
+        guard let plan = try? Plan(graph: graph, outputs: outputs, gradients: [], foldConstants: false) else { return }
+        plan.forward()
+        for (id, output) in zip(targets, outputs) {
+            guard let values = try? plan.values(of: output) else { continue }
+            let node = nodes[id]
+            nodes[id] = Node(id: node.id, op: .constant(values), inputs: [], shape: node.shape, elementType: node.elementType)
+        }
+    }
+}
+

@@ -7,53 +7,82 @@
 /// arena for index tensors), `gradient*` the gradient arena, ``geometry``
 /// the metadata arena. An offset of `-1` means "absent": an input a kernel
 /// does not read, or a gradient nobody needs.
+///
+/// Offsets, extents and masks are stored as `Int32` (setting one beyond its
+/// range stops the program at compile time) and read as `Int`: at 112 bytes
+/// an instruction is copied by a few register moves when the passes hand it
+/// to a kernel, where the 200 bytes of `Int` fields took a `memcpy` call
+/// per instruction.
 struct Instruction {
     var opcode: Opcode
     /// The graph node this instruction computes (for dumps and errors).
-    var node: Int
+    var node: Int { get { Int(_node) } set { _node = Int32(newValue) } }
+    private var _node: Int32 = 0
     /// Elements in the output.
-    var count: Int
-    var output: Int
-    var input0 = -1
-    var input1 = -1
-    var input2 = -1
-    var input3 = -1
+    var count: Int { get { Int(_count) } set { _count = Int32(newValue) } }
+    private var _count: Int32 = 0
+    var output: Int { get { Int(_output) } set { _output = Int32(newValue) } }
+    private var _output: Int32 = 0
+    var input0: Int { get { Int(_input0) } set { _input0 = Int32(newValue) } }
+    private var _input0: Int32 = -1
+    var input1: Int { get { Int(_input1) } set { _input1 = Int32(newValue) } }
+    private var _input1: Int32 = -1
+    var input2: Int { get { Int(_input2) } set { _input2 = Int32(newValue) } }
+    private var _input2: Int32 = -1
+    var input3: Int { get { Int(_input3) } set { _input3 = Int32(newValue) } }
+    private var _input3: Int32 = -1
     /// The output's gradient; `-1` when the instruction is forward-only.
-    var outputGradient = -1
+    var outputGradient: Int { get { Int(_outputGradient) } set { _outputGradient = Int32(newValue) } }
+    private var _outputGradient: Int32 = -1
     /// Where the gradient of each input accumulates; `-1` when that input
     /// needs none.
-    var gradient0 = -1
-    var gradient1 = -1
-    var gradient2 = -1
-    var gradient3 = -1
+    var gradient0: Int { get { Int(_gradient0) } set { _gradient0 = Int32(newValue) } }
+    private var _gradient0: Int32 = -1
+    var gradient1: Int { get { Int(_gradient1) } set { _gradient1 = Int32(newValue) } }
+    private var _gradient1: Int32 = -1
+    var gradient2: Int { get { Int(_gradient2) } set { _gradient2 = Int32(newValue) } }
+    private var _gradient2: Int32 = -1
+    var gradient3: Int { get { Int(_gradient3) } set { _gradient3 = Int32(newValue) } }
+    private var _gradient3: Int32 = -1
     /// Bit `k` set: the gradient of input `k` is overwritten (this is its
     /// first, dense write in the backward pass) rather than accumulated. See
     /// ``GradientStore``.
-    var overwriteMask = 0
+    var overwriteMask: Int { get { Int(_overwriteMask) } set { _overwriteMask = Int32(newValue) } }
+    private var _overwriteMask: Int32 = 0
     /// Value-arena storage the forward pass fills for the backward pass
     /// (softmax weights of a `logSumExp`); `-1` when there is no backward.
-    var auxiliary = -1
+    var auxiliary: Int { get { Int(_auxiliary) } set { _auxiliary = Int32(newValue) } }
+    private var _auxiliary: Int32 = -1
     /// A `logSoftmax` whose weights a `softmax` of the same input reads:
     /// that softmax's output gradient, folded into this instruction's
     /// backward pass (``PlanLowering``); `-1` otherwise.
-    var companionGradient = -1
+    var companionGradient: Int { get { Int(_companionGradient) } set { _companionGradient = Int32(newValue) } }
+    private var _companionGradient: Int32 = -1
     /// Reduction geometry: `outer × length × inner` elements, reducing the
     /// middle extent. Matrix products use them for `M`, `K`, `N`.
-    var outer = 1
-    var length = 1
-    var inner = 1
+    var outer: Int { get { Int(_outer) } set { _outer = Int32(newValue) } }
+    private var _outer: Int32 = 1
+    var length: Int { get { Int(_length) } set { _length = Int32(newValue) } }
+    private var _length: Int32 = 1
+    var inner: Int { get { Int(_inner) } set { _inner = Int32(newValue) } }
+    private var _inner: Int32 = 1
     /// Matrix products: batch count and per-batch strides of each operand
     /// (0 for an operand shared by the whole batch). Contractions: each
     /// factor's stride along the contracted axis.
-    var batch = 1
-    var batchStride0 = 0
-    var batchStride1 = 0
+    var batch: Int { get { Int(_batch) } set { _batch = Int32(newValue) } }
+    private var _batch: Int32 = 1
+    var batchStride0: Int { get { Int(_batchStride0) } set { _batchStride0 = Int32(newValue) } }
+    private var _batchStride0: Int32 = 0
+    var batchStride1: Int { get { Int(_batchStride1) } set { _batchStride1 = Int32(newValue) } }
+    private var _batchStride1: Int32 = 0
     /// Bit `k` set: input `k` is a single element (fused scalar kernels
     /// hoist work on such operands out of their loops).
-    var singleElementMask = 0
+    var singleElementMask: Int { get { Int(_singleElementMask) } set { _singleElementMask = Int32(newValue) } }
+    private var _singleElementMask: Int32 = 0
     /// Offset of a broadcast geometry (or an operand list) in the metadata
     /// arena; `-1` when none.
-    var geometry = -1
+    var geometry: Int { get { Int(_geometry) } set { _geometry = Int32(newValue) } }
+    private var _geometry: Int32 = -1
     /// Constant parameters of the op (an exponent, clamp bounds).
     var constant0 = 0.0
     var constant1 = 0.0
@@ -88,6 +117,9 @@ enum Opcode: Hashable {
     case matmul
     case gather
     case concat
+    /// `[log σ(−x), log σ(x)]` along a new last axis of two: a concat of
+    /// two log-sigmoids rewritten to read `x` (``GraphRewriting``, rewrite 5).
+    case logSigmoidPair
     /// No forward work; backward adds the output gradient into input 0's.
     case passGradient
     case oneHotArgmax

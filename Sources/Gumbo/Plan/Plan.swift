@@ -61,8 +61,14 @@ public final class Plan {
     /// gradient of zeros.
     /// - Throws: ``PlanError`` for a handle from another graph, no outputs,
     ///   or a gradient requested of an index tensor.
-    public init(graph: Graph, outputs: [Tensor], gradients: [Tensor] = []) throws {
-        let lowering = try PlanLowering(graph: graph, outputs: outputs, gradients: gradients)
+    public convenience init(graph: Graph, outputs: [Tensor], gradients: [Tensor] = []) throws {
+        try self.init(graph: graph, outputs: outputs, gradients: gradients, foldConstants: true)
+    }
+
+    /// - Parameter foldConstants: whether ``GraphRewriting`` folds constant
+    ///   subgraphs (off for the plan that does the folding).
+    init(graph: Graph, outputs: [Tensor], gradients: [Tensor], foldConstants: Bool) throws {
+        let lowering = try PlanLowering(graph: graph, outputs: outputs, gradients: gradients, foldConstants: foldConstants)
         self.graph = graph
         self.outputs = outputs
         self.gradientTargets = gradients
@@ -193,6 +199,8 @@ public final class Plan {
             if forward { GatherKernels.forward(i, m) } else { GatherKernels.backward(i, m) }
         case .concat:
             if forward { ConcatKernels.forward(i, m) } else { ConcatKernels.backward(i, m) }
+        case .logSigmoidPair:
+            if forward { LogSigmoidPairKernels.forward(i, m) } else { LogSigmoidPairKernels.backward(i, m) }
         case .passGradient:
             if !forward { PassGradientKernels.backward(i, m) }
         // Not differentiable: never scheduled in the backward pass.

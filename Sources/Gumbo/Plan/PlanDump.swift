@@ -56,6 +56,8 @@ extension Plan: CustomStringConvertible {
             line += " : \(i.length) classes, broadcast " + geometryText(i.geometry, operands: node.inputs.count)
         case .sum, .mean, .logSumExp, .softmax, .logSoftmax, .argmax, .oneHotArgmax:
             line += " : lines \(i.outer)×\(i.length)×\(i.inner)"
+        case .logSigmoidPair:
+            line += " : log σ(−x), log σ(x) fused"
         case .matmul:
             line += " : \(i.batch)×[\(i.outer)×\(i.length)]·[\(i.length)×\(i.inner)]"
         default:

@@ -56,12 +56,12 @@ struct PlanLowering {
     /// The differentiated output and where its gradient is seeded.
     let loss: Tensor
 
-    init(graph original: Graph, outputs: [Tensor], gradients wanted: [Tensor]) throws {
+    init(graph original: Graph, outputs: [Tensor], gradients wanted: [Tensor], foldConstants: Bool = true) throws {
         guard let loss = outputs.first else { throw PlanError.noOutputs }
         for tensor in outputs + wanted where !original.contains(tensor) {
             throw PlanError.unknownTensor(tensor)
         }
-        rewriting = GraphRewriting(graph: original, outputs: outputs, gradients: wanted)
+        rewriting = GraphRewriting(graph: original, outputs: outputs, gradients: wanted, foldConstants: foldConstants)
         let graph = rewriting.graph
         self.graph = graph
         for tensor in wanted where tensor.elementType == .index {
@@ -167,7 +167,7 @@ struct PlanLowering {
                     }
                 }
                 switch node.op {
-                case .concat:
+                case .concat where !rewriting.logSigmoidPairs.contains(id):
                     patchConcatGradients(instruction, node, onPath)
                 case .straightThrough:
                     // The gradient goes to `soft`, input 1, through the
@@ -210,7 +210,8 @@ struct PlanLowering {
                 written[owner] = true
                 gradientWrites[index].append((write.slot, write.node, overwrite))
                 if overwrite {
-                    if case .concat = nodes[instructions[index].node].op {
+                    if case .concat = nodes[instructions[index].node].op,
+                       !rewriting.logSigmoidPairs.contains(instructions[index].node) {
                         metadata[instructions[index].geometry + 4 + 4 * write.slot] = 1
                     } else {
                         instructions[index].overwriteMask |= 1 << write.slot
@@ -358,6 +359,7 @@ struct PlanLowering {
         switch node.op {
         case .reshape, .detach, .straightThrough, .input, .constant, .indexConstant, .concat, .sum, .mean:
             if rewriting.selections[node.id.rawValue] != nil { return (false, []) }
+            if rewriting.logSigmoidPairs.contains(node.id.rawValue) { return (false, [0]) }   // σ(±x) from x
             if rewriting.contractions.contains(node.id.rawValue) {
                 // ∂a reads b and ∂b reads a.
                 return (false, needing.map { 1 - $0 })
@@ -553,6 +555,8 @@ struct PlanLowering {
         case .hardConcreteProbabilityNonzero(let lower, let upper):
             lowerElementwise(&i, node, inputs, .hardConcreteProbabilityNonzero)
             (i.constant0, i.constant1) = (lower, upper)
+        case .concat where rewriting.logSigmoidPairs.contains(id):
+            i.opcode = .logSigmoidPair
         case .concat(let axis):
             i.opcode = .concat
             i.outer = node.shape.dimensions[..<axis].reduce(1, *)

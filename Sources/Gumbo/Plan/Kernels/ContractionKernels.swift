@@ -134,7 +134,10 @@ enum ContractionKernels {
 
     /// `y[j] = Σ_c a[j·rowStep + c] · b[c]` for `j < rows`: four rows at a
     /// time, each row summing in four lanes (combined in a fixed order).
-    @inline(__always)
+    /// Kept out of line: inlined into the generic forward loop, the compiler
+    /// interleaved the four rows' lanes with shuffles and spills and the
+    /// product ran at about half the speed.
+    @inline(never)
     static func dotRows(_ a: UnsafeMutablePointer<Double>, rowStep: Int, _ b: UnsafeMutablePointer<Double>, count k: Int,
                         into y: UnsafeMutablePointer<Double>, rows n: Int) {
         var j = 0
@@ -270,9 +273,37 @@ enum ContractionKernels {
         }
     }
 
-    /// `own[c] (+)= Σ_j g[j] · other[j·rowStep + c]` for `c < count`.
-    @inline(__always)
+    /// `own[c] (+)= Σ_j g[j] · other[j·rowStep + c]` for `c < count`: the
+    /// transposed product of a row-major table (a design matrix) with a
+    /// vector of output gradients.
+    ///
+    /// The rows are taken in blocks of about 16 KB, so that the column
+    /// sweeps of a block (sixteen columns at a time in registers, then four,
+    /// then single columns) read it from the L1 cache: each row of the table
+    /// is fetched from further out once, not once per sweep. Within a block
+    /// each column's sum runs down the rows (single columns in four
+    /// interleaved partial sums); the first block stores through `Store`,
+    /// the others add to what it stored. Kept out of line: inlined into the
+    /// generic callers, the compiler's code for these loops was slower.
+    @inline(never)
     static func accumulateRows<Store: GradientStore>(
+        _: Store.Type, _ other: UnsafeMutablePointer<Double>, rowStep: Int, _ g: UnsafeMutablePointer<Double>, rows n: Int,
+        count k: Int, into own: UnsafeMutablePointer<Double>
+    ) {
+        let block = Swift.max(4, 2048 / Swift.max(rowStep, 1))
+        let first = Swift.min(block, n)
+        accumulateBlock(Store.self, other, rowStep: rowStep, g, rows: first, count: k, into: own)
+        var j = first
+        while j < n {
+            let rows = Swift.min(block, n - j)
+            accumulateBlock(Accumulate.self, other + j * rowStep, rowStep: rowStep, g + j, rows: rows, count: k, into: own)
+            j += rows
+        }
+    }
+
+    /// One block of ``accumulateRows(_:_:rowStep:_:rows:count:into:)``.
+    @inline(__always)
+    static func accumulateBlock<Store: GradientStore>(
         _: Store.Type, _ other: UnsafeMutablePointer<Double>, rowStep: Int, _ g: UnsafeMutablePointer<Double>, rows n: Int,
         count k: Int, into own: UnsafeMutablePointer<Double>
     ) {
@@ -294,15 +325,32 @@ enum ContractionKernels {
             c += 16
         }
         while c + 4 <= k {
-            var a0 = Vector4()
-            for j in 0..<n { a0 += Vector4(repeating: g[j]) * (other + j * rowStep).vector(at: c) }
-            Store.store(a0, at: own + c)
+            var a0 = Vector4(), a1 = Vector4()
+            var j = 0
+            while j + 2 <= n {
+                a0 += Vector4(repeating: g[j]) * (other + j * rowStep).vector(at: c)
+                a1 += Vector4(repeating: g[j + 1]) * (other + (j + 1) * rowStep).vector(at: c)
+                j += 2
+            }
+            if j < n { a0 += Vector4(repeating: g[j]) * (other + j * rowStep).vector(at: c) }
+            Store.store(a0 + a1, at: own + c)
             c += 4
         }
         while c < k {
-            var total = 0.0
-            for j in 0..<n { total += g[j] * other[j * rowStep + c] }
-            Store.store(total, at: own + c)
+            var t0 = 0.0, t1 = 0.0, t2 = 0.0, t3 = 0.0
+            var j = 0
+            while j + 4 <= n {
+                t0 += g[j] * other[j * rowStep + c]
+                t1 += g[j + 1] * other[(j + 1) * rowStep + c]
+                t2 += g[j + 2] * other[(j + 2) * rowStep + c]
+                t3 += g[j + 3] * other[(j + 3) * rowStep + c]
+                j += 4
+            }
+            while j < n {
+                t0 += g[j] * other[j * rowStep + c]
+                j += 1
+            }
+            Store.store((t0 + t1) + (t2 + t3), at: own + c)
             c += 1
         }
     }
