@@ -50,6 +50,13 @@
 ///    constants alone (a prior's `[log(1 − p), log p]` from its `p`) is
 ///    computed once, at compile time, by a plan of those nodes (the same
 ///    kernels, so the same numbers), and becomes a constant.
+/// 8. **Scaled softmaxes.** `softmax(x / t)` with `t` one element, an input
+///    or a constant (or a reshape of one) whose gradient nobody asks for (a relaxed sample's
+///    temperature), and a quotient no one else reads: the softmax reads
+///    `x` and `t` and multiplies by `1/t` as it loads (``scaledSoftmaxes``;
+///    the same as dividing, up to one rounding per element), and its
+///    backward pass scales by `1/t`. No pass for the quotient, forward or
+///    backward.
 ///
 /// Requested gradients are never merged away: a tensor asked for its own
 /// gradient keeps its own node.
@@ -210,6 +217,7 @@ struct GraphRewriting {
         logSigmoidPairs = Self.fuseLogSigmoidPairs(&nodes, isOutput: isOutput, protected: protected)
         selectedOperands = Self.selectConcatOperands(&nodes, &contractions, &selections, protected: protected)
         if foldConstants { Self.foldConstants(&nodes, logSigmoidPairs: logSigmoidPairs, isOutput: isOutput, protected: protected) }
+        Self.scaleSoftmaxes(&nodes, sharedWeights: shared, isOutput: isOutput, protected: protected)
 
         graph = Graph(nodes: nodes)
         sharedWeights = shared
@@ -447,3 +455,37 @@ extension GraphRewriting {
     }
 }
 
+
+// MARK: 8. Scaled softmaxes
+
+extension GraphRewriting {
+    /// Rewrite 8: `softmax(divide(x, t))` → a softmax reading `x` and `t`.
+    static func scaleSoftmaxes(_ nodes: inout [Node], sharedWeights: [Int: Int], isOutput: [Bool], protected: [Bool]) {
+        // Readers among the nodes the outputs need (a relaxed site's unused
+        // density may read the quotient too, and is never computed).
+        var live = isOutput
+        for node in nodes.reversed() where live[node.id.rawValue] {
+            for input in node.inputs { live[input.rawValue] = true }
+        }
+        var readers = [Int](repeating: 0, count: nodes.count)
+        for node in nodes where live[node.id.rawValue] { for input in node.inputs { readers[input.rawValue] += 1 } }
+        for id in nodes.indices where live[id] {
+            let node = nodes[id]
+            // A softmax whose weights a live logSoftmax of its input writes keeps that input.
+            guard case .softmax = node.op, node.inputs.count == 1, !(sharedWeights[id].map { live[$0] } ?? false)
+            else { continue }
+            let quotient = nodes[node.inputs[0].rawValue]
+            let qid = quotient.id.rawValue
+            guard case .binary(.divide) = quotient.op, readers[qid] == 1, !isOutput[qid], !protected[qid] else { continue }
+            let x = nodes[quotient.inputs[0].rawValue], t = nodes[quotient.inputs[1].rawValue]
+            guard x.shape == quotient.shape, t.shape.count == 1, !protected[t.id.rawValue] else { continue }
+            var source = t
+            while case .reshape = source.op { source = nodes[source.inputs[0].rawValue] }
+            switch source.op {
+            case .input, .constant: guard !protected[source.id.rawValue] else { continue }
+            default: continue
+            }
+            nodes[id] = Node(id: node.id, op: node.op, inputs: [x.id, t.id], shape: node.shape, elementType: node.elementType)
+        }
+    }
+}

@@ -171,6 +171,62 @@ struct GraphRewritingTests {
         #expect(try gradientMismatches(of: plan).isEmpty)
     }
 
+    @Test("softmax(x / t) with a one-element t reads x and t: no quotient, same values, gradients checked")
+    func scaledSoftmax() throws {
+        for (shape, axis) in [([4, 3], 1), ([3, 4], 0), ([2, 7], 1)] {
+            let count = shape.reduce(1, *)
+            let xValues = (0..<count).map { 1.3 * Foundation.sin(2.1 * Double($0)) }
+            let weights = (0..<count).map { Foundation.cos(Double($0)) }
+            var b = GraphBuilder()
+            let x = try b.parameter("x", shape: Shape(shape))
+            let t = try b.input("t", shape: .scalar, role: .data)
+            let y = try b.softmax(b.divide(x, t), axis: axis)
+            let loss = try b.sum(b.multiply(y, b.constant(weights, shape: Shape(shape))))
+            let plan = try Plan(graph: b.build(), outputs: [loss, y], gradients: [x])
+            #expect(!plan.description.contains("divide"), "\(plan)")
+            try plan.setValues(xValues, of: x)
+            try plan.setValues([0.7], of: t)
+            plan.forward()
+            // The softmax of x / t by hand, line by line.
+            let values = try plan.values(of: y)
+            let (outer, length) = axis == 1 ? (shape[0], shape[1]) : (shape[1], shape[0])
+            for line in 0..<outer {
+                let index = { (k: Int) in axis == 1 ? line * length + k : k * outer + line }
+                let scaled = (0..<length).map { xValues[index($0)] / 0.7 }
+                let top = scaled.max()!
+                let total = scaled.reduce(0) { $0 + Foundation.exp($1 - top) }
+                for k in 0..<length {
+                    #expect(isClose(values[index(k)], Foundation.exp(scaled[k] - top) / total, relative: 1e-14))
+                }
+            }
+            #expect(try gradientMismatches(of: plan).isEmpty, "\(shape) along \(axis)")
+        }
+    }
+
+    @Test("a temperature whose gradient is requested, or a quotient read twice, keeps the division")
+    func scaledSoftmaxNeedsAFixedScale() throws {
+        var b = GraphBuilder()
+        let x = try b.parameter("x", shape: [2, 3])
+        let t = try b.parameter("t", shape: .scalar)
+        let loss = try b.sum(b.multiply(b.softmax(b.divide(x, t), axis: 1), b.constant([1, 2, 3, 4, 5, 6], shape: [2, 3])))
+        let plan = try Plan(graph: b.build(), outputs: [loss], gradients: [x, t])
+        #expect(plan.description.contains("divide"), "\(plan)")
+        try plan.setValues([0.1, -0.2, 0.3, 0.5, 0.0, -1.0], of: x)
+        try plan.setValues([0.8], of: t)
+        #expect(try gradientMismatches(of: plan).isEmpty)
+
+        var b2 = GraphBuilder()
+        let x2 = try b2.parameter("x", shape: [2, 3])
+        let t2 = try b2.input("t", shape: .scalar, role: .data)
+        let quotient = try b2.divide(x2, t2)
+        let loss2 = try b2.add(b2.sum(b2.softmax(quotient, axis: 1)), b2.sum(b2.square(quotient)))
+        let plan2 = try Plan(graph: b2.build(), outputs: [loss2], gradients: [x2])
+        #expect(plan2.description.contains("divide"), "\(plan2)")
+        try plan2.setValues([0.1, -0.2, 0.3, 0.5, 0.0, -1.0], of: x2)
+        try plan2.setValues([0.8], of: t2)
+        #expect(try gradientMismatches(of: plan2).isEmpty)
+    }
+
     @Test("a tensor whose own gradient is requested keeps its own node and slot")
     func requestedTensorsAreKept() throws {
         var b = GraphBuilder()

@@ -96,8 +96,15 @@ enum SoftmaxKernels {
             let gx = m.gradients + i.gradient0 + start
             var dot = 0.0
             for j in 0..<n { dot += g[j * stride] * y[j * stride] }
-            for j in 0..<n { Store.store(y[j * stride] * (g[j * stride] - dot), at: gx + j * stride) }
+            for j in 0..<n { Store.store(inverseScale(i, m) * y[j * stride] * (g[j * stride] - dot), at: gx + j * stride) }
         }
+    }
+
+    /// `1/t` for a softmax of `x / t` (``Instruction/input1``, a single
+    /// element, from ``GraphRewriting``'s scaled softmaxes); 1 otherwise.
+    @inline(__always)
+    static func inverseScale(_ i: Instruction, _ m: KernelMemory) -> Double {
+        i.input1 >= 0 ? 1 / m.values[i.input1] : 1
     }
 
     @inline(__always)
@@ -105,13 +112,14 @@ enum SoftmaxKernels {
         _: Store.Type, _: Width.Type, _ i: Instruction, _ m: KernelMemory
     ) {
         let n = Width.length(i.length)
+        let scale = inverseScale(i, m)
         var y = m.values + i.output
         var g = m.gradients + i.outputGradient
         var gx = m.gradients + i.gradient0
         for _ in 0..<i.outer {
             var dot = 0.0
             for j in 0..<n { dot += g[j] * y[j] }
-            for j in 0..<n { Store.store(y[j] * (g[j] - dot), at: gx + j) }
+            for j in 0..<n { Store.store(scale * y[j] * (g[j] - dot), at: gx + j) }
             y += n
             g += n
             gx += n
@@ -282,8 +290,9 @@ enum SoftmaxKernels {
         let keep = i.auxiliary >= 0
         let p = m.values + (keep ? i.auxiliary : 0)
         let minusInfinity = Vector4(repeating: -.infinity)
+        let inputScale = inverseScale(i, m)
         @inline(__always) func column(_ base: UnsafeMutablePointer<Double>, _ k: Int) -> Vector4 {
-            k < n ? Vector4(base[k], base[n + k], base[2 * n + k], base[3 * n + k]) : minusInfinity
+            k < n ? Vector4(base[k], base[n + k], base[2 * n + k], base[3 * n + k]) * inputScale : minusInfinity
         }
         @inline(__always) func scatter(_ v: Vector4, _ base: UnsafeMutablePointer<Double>, _ k: Int) {
             base[k] = v[0]; base[n + k] = v[1]; base[2 * n + k] = v[2]; base[3 * n + k] = v[3]
@@ -338,6 +347,7 @@ enum SoftmaxKernels {
         let y = m.values + i.output
         let keep = i.auxiliary >= 0
         let p = m.values + (keep ? i.auxiliary : 0)
+        let inputScale = inverseScale(i, m)
         let blockLines = max(1, blockElements / n)
         let shifted = m.scratch
         let tops = m.scratch + blockLines * n
@@ -348,10 +358,10 @@ enum SoftmaxKernels {
             for b in 0..<lines {
                 let start = lineStart(first + b, i)
                 let row = shifted + b * n
-                var top = x[start]
-                for j in 1..<n { top = Swift.max(top, x[start + j * stride]) }
+                var top = inputScale * x[start]
+                for j in 1..<n { top = Swift.max(top, inputScale * x[start + j * stride]) }
                 tops[b] = top
-                for j in 0..<n { row[j] = x[start + j * stride] - top }
+                for j in 0..<n { row[j] = inputScale * x[start + j * stride] - top }
             }
             VectorMath.exp(shifted, shifted, count: lines * n)
             for b in 0..<lines {
