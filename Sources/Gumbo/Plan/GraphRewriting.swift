@@ -51,10 +51,11 @@
 ///    computed once, at compile time, by a plan of those nodes (the same
 ///    kernels, so the same numbers), and becomes a constant.
 /// 8. **Scaled softmaxes.** `softmax(x / t)` with `t` one element, an input
-///    or a constant (or a reshape of one) whose gradient nobody asks for (a relaxed sample's
-///    temperature), and a quotient no one else reads: the softmax reads
-///    `x` and `t` and multiplies by `1/t` as it loads (``scaledSoftmaxes``;
-///    the same as dividing, up to one rounding per element), and its
+///    or a constant (or a reshape of one) whose gradient nobody asks for
+///    (a relaxed sample's temperature), and a quotient no one else reads:
+///    the softmax reads
+///    `x` and `t` and multiplies by `1/t` as it loads (the same as
+///    dividing, up to one rounding per element), and its
 ///    backward pass scales by `1/t`. No pass for the quotient, forward or
 ///    backward.
 ///
@@ -239,17 +240,8 @@ struct GraphRewriting {
         let rank = product.rank
         let contracted = axis < 0 ? axis + rank : axis
         guard contracted >= 0, contracted < rank else { return false }
-        func strides(_ shape: Shape) -> [Int] {
-            // Row-major strides aligned to the product's rank, 0 where broadcast.
-            var result = [Int](repeating: 0, count: rank)
-            var step = 1
-            for k in (0..<shape.rank).reversed() {
-                result[k + rank - shape.rank] = shape[k] == 1 ? 0 : step
-                step *= shape[k]
-            }
-            return result
-        }
-        let otherStrides = strides(other), constantStrides = strides(constant)
+        let otherStrides = BroadcastGeometry.alignedStrides(other, output: product)
+        let constantStrides = BroadcastGeometry.alignedStrides(constant, output: product)
         var index = [Int](repeating: 0, count: rank)
         var output = 0
         let total = product.count / product[contracted]
@@ -302,6 +294,25 @@ struct GraphRewriting {
     }
 }
 
+// MARK: - Readers among the computed nodes
+
+extension GraphRewriting {
+    /// Which nodes an output (or a requested tensor) depends on, and how
+    /// many of those read each node. A graph may hold nodes nothing needs
+    /// (the ELBO lowering's, e.g. a relaxed site's unused density), which
+    /// are never computed and must not count as readers.
+    static func liveReaders(_ nodes: [Node], isOutput: [Bool], protected: [Bool]) -> (live: [Bool], readers: [Int]) {
+        var live = isOutput
+        for id in nodes.indices.reversed() where live[id] || protected[id] {
+            live[id] = true
+            for input in nodes[id].inputs { live[input.rawValue] = true }
+        }
+        var readers = [Int](repeating: 0, count: nodes.count)
+        for node in nodes where live[node.id.rawValue] { for input in node.inputs { readers[input.rawValue] += 1 } }
+        return (live, readers)
+    }
+}
+
 // MARK: - 5. Log-sigmoid pairs
 
 extension GraphRewriting {
@@ -313,12 +324,7 @@ extension GraphRewriting {
     /// Readers are counted among the nodes an output depends on (a graph
     /// may hold unused nodes, as the ELBO lowering's).
     static func fuseLogSigmoidPairs(_ nodes: inout [Node], isOutput: [Bool], protected: [Bool]) -> Set<Int> {
-        var live = isOutput
-        for id in nodes.indices.reversed() where live[id] || protected[id] {
-            for input in nodes[id].inputs { live[input.rawValue] = true }
-        }
-        var readers = [Int](repeating: 0, count: nodes.count)
-        for node in nodes where live[node.id.rawValue] { for input in node.inputs { readers[input.rawValue] += 1 } }
+        let (_, readers) = liveReaders(nodes, isOutput: isOutput, protected: protected)
         func exclusive(_ id: Int) -> Bool { readers[id] == 1 && !isOutput[id] && !protected[id] }
         var pairs = Set<Int>()
         for id in nodes.indices {
@@ -455,20 +461,14 @@ extension GraphRewriting {
     }
 }
 
-
-// MARK: 8. Scaled softmaxes
+// MARK: - 8. Scaled softmaxes
 
 extension GraphRewriting {
-    /// Rewrite 8: `softmax(divide(x, t))` → a softmax reading `x` and `t`.
+    /// Rewrites each `softmax(divide(x, t))` as the doc of ``GraphRewriting``
+    /// says (rewrite 8) into a softmax node reading `x` and `t`; PlanLowering
+    /// passes `t` to the softmax kernels as the instruction's second input.
     static func scaleSoftmaxes(_ nodes: inout [Node], sharedWeights: [Int: Int], isOutput: [Bool], protected: [Bool]) {
-        // Readers among the nodes the outputs need (a relaxed site's unused
-        // density may read the quotient too, and is never computed).
-        var live = isOutput
-        for node in nodes.reversed() where live[node.id.rawValue] {
-            for input in node.inputs { live[input.rawValue] = true }
-        }
-        var readers = [Int](repeating: 0, count: nodes.count)
-        for node in nodes where live[node.id.rawValue] { for input in node.inputs { readers[input.rawValue] += 1 } }
+        let (live, readers) = liveReaders(nodes, isOutput: isOutput, protected: protected)
         for id in nodes.indices where live[id] {
             let node = nodes[id]
             // A softmax whose weights a live logSoftmax of its input writes keeps that input.

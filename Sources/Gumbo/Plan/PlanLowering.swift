@@ -494,8 +494,8 @@ struct PlanLowering {
         case .softmax(let axis):
             i.opcode = .softmax
             setLines(&i, inputs[0].shape, axis: axis)
-            // A softmax of `x / t` (``GraphRewriting``): `t`, one element.
-            i.input1 = inputs.count == 2 ? valueOffset[inputs[1].id.rawValue] : -1
+            // A softmax of `x / t` (``GraphRewriting``, rewrite 8) has `t`,
+            // one element, as input1 (set above); otherwise input1 is -1.
             scratchCount = max(scratchCount, SoftmaxKernels.scratchCount(length: i.length))
         case .logSoftmax(let axis):
             i.opcode = .logSoftmax

@@ -89,6 +89,7 @@ enum SoftmaxKernels {
             }
         }
         let (n, stride) = (i.length, i.inner)
+        let scale = inverseScale(i, m)
         for line in 0..<(i.outer * stride) {
             let start = lineStart(line, i)
             let y = m.values + i.output + start
@@ -96,7 +97,7 @@ enum SoftmaxKernels {
             let gx = m.gradients + i.gradient0 + start
             var dot = 0.0
             for j in 0..<n { dot += g[j * stride] * y[j * stride] }
-            for j in 0..<n { Store.store(inverseScale(i, m) * y[j * stride] * (g[j * stride] - dot), at: gx + j * stride) }
+            for j in 0..<n { Store.store(scale * y[j * stride] * (g[j * stride] - dot), at: gx + j * stride) }
         }
     }
 
