@@ -21,6 +21,12 @@ public struct CompileOptions: Sendable {
     /// KL is used).
     public var relaxedSiteTerms: RelaxedSiteTerms = .discrete
 
+    /// Whether an enumerated site's expected terms and entropy are lowered
+    /// to one fused node (``GraphBuilder/enumeratedExpectation(logits:terms:entropyWeight:)``)
+    /// where they can be; off only to test the fused node against the
+    /// term-by-term lowering.
+    var fusesEnumeratedExpectations = true
+
     public init(estimators: [String: Estimator] = [:]) {
         self.estimators = estimators
     }

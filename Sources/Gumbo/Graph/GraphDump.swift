@@ -40,6 +40,7 @@ extension Op: CustomStringConvertible {
         case .logSumExp(let axis): return "logSumExp(axis: \(axis))"
         case .softmax(let axis): return "softmax(axis: \(axis))"
         case .logSoftmax(let axis): return "logSoftmax(axis: \(axis))"
+        case .enumeratedExpectation(let weight): return "enumeratedExpectation(entropyWeight: \(weight))"
         case .matmul: return "matmul"
         case .gather(let axis): return "gather(axis: \(axis))"
         case .concat(let axis): return "concat(axis: \(axis))"

@@ -44,7 +44,7 @@ public struct Node: Hashable, Sendable {
         case .logProb, .klDivergence, .hardConcreteProbabilityNonzero:
             return true
         case .unary, .power, .clamp, .binary, .sum, .mean, .logSumExp, .softmax, .logSoftmax,
-             .matmul, .concat, .reshape:
+             .enumeratedExpectation, .matmul, .concat, .reshape:
             return true
         }
     }

@@ -44,6 +44,12 @@ public enum Op: Hashable, Sendable {
     case softmax(axis: Int)
     /// `builder.logSoftmax(x, axis: 1)`: `x − logSumExp(x)` along the axis.
     case logSoftmax(axis: Int)
+    /// `builder.enumeratedExpectation(logits: x, terms: t, classTerms: b, entropyWeight: c)`:
+    /// with `q = softmax(x)` along the last axis, for each index `p` of the
+    /// leading axis, `Σ_r Σ_k q_rk (t_prk + b_k − c log q_rk)` over the
+    /// axes between: an enumerated site's expected terms plus its guide's
+    /// entropy, in one pass and with no logarithm per row.
+    case enumeratedExpectation(entropyWeight: Double)
 
     // MARK: Structure
 

@@ -22,14 +22,14 @@ struct ELBOLowering {
     let particles: Int
     let chunk: ELBOChunk?
 
-    private var lowering: ProgramLowering
+    var lowering: ProgramLowering
     private var noise: [NoiseInput] = []
     private var temperatures: [ELBOGraph.TemperatureSlot] = []
     private var guideValues: [String: LoweredValue] = [:]
     /// The guide's log-probabilities over classes, prefix + event + [K].
-    private var guideClassLogProbabilities: [String: Tensor] = [:]
+    var guideClassLogProbabilities: [String: Tensor] = [:]
     /// q(z = k) on an enumerated site's axis.
-    private var enumerationWeights: [String: Tensor] = [:]
+    var enumerationWeights: [String: Tensor] = [:]
     /// Bernoulli logits α and their logistic noise L, prefix + event.
     private var bernoulliLogits: [String: Tensor] = [:]
     private var logisticNoise: [String: Tensor] = [:]
@@ -39,7 +39,7 @@ struct ELBOLowering {
     private var diagnostics: [(label: String, tensor: Tensor)] = []
     /// For a local-expectation site: q(element d = v) on its (element, value)
     /// axes, and its element count.
-    private var localWeights: [String: (weights: Tensor, elements: Int)] = [:]
+    var localWeights: [String: (weights: Tensor, elements: Int)] = [:]
 
     static func flipAxis(_ site: String) -> String { "\(site)#element" }
     static func valueAxis(_ site: String) -> String { "\(site)#value" }
@@ -94,7 +94,7 @@ struct ELBOLowering {
         }
     }
 
-    private var layout: TensorLayout { lowering.layout }
+    var layout: TensorLayout { lowering.layout }
     private var isPaired: Bool { treatments.values.contains { $0.isPaired } }
 
     // MARK: Building
@@ -124,15 +124,37 @@ struct ELBOLowering {
         var modelTerms: [IRNodeID: Tensor] = [:]
         var guideTerms: [IRNodeID: Tensor] = [:]
         var scoreLogQ: [String: Tensor] = [:]
+        // Enumerated sites whose expectation one fused node computes, and
+        // the terms (signed) it takes in.
+        let fused = try fusedEnumerations()
+        var fusedTerms: [String: [Tensor]] = [:]
         for node in model.nodes where node.isTerm {
-            modelTerms[node.id] = try expectation(modelTerm(node, values: modelNodes, guideNodes: guideNodes),
-                                                  sites: compiled.dependencies.modelTermSites[node.id] ?? [])
+            let raw = try modelTerm(node, values: modelNodes, guideNodes: guideNodes)
+            let sites = compiled.dependencies.modelTermSites[node.id] ?? []
+            if let site = fusedSite(of: raw, sites: sites, fused, inScoreCost: scoreCostTerms.model.contains(node.id)) {
+                fusedTerms[site, default: []].append(raw)
+                diagnostics.append(("the model's log-probability of '\(node.name!)'", raw))
+                continue
+            }
+            modelTerms[node.id] = try expectation(raw, sites: sites)
             diagnostics.append(("the model's log-probability of '\(node.name!)'", modelTerms[node.id]!))
         }
         for node in guide.nodes where node.isTerm {
             guard case .latent(let name, _, _) = node.kind else { continue }
+            if fused[name] != nil {
+                // Its entropy is in the fused node.
+                diagnostics.append(("the guide's log-probability of '\(name)'", guideClassLogProbabilities[name]!))
+                continue
+            }
             let raw = try guideTerm(node, values: guideNodes)
-            var term = try expectation(raw, sites: compiled.dependencies.guideTermSites[node.id] ?? [])
+            let sites = compiled.dependencies.guideTermSites[node.id] ?? []
+            if !treatments[name]!.isScoreFunction,
+               let site = fusedSite(of: raw, sites: sites, fused, inScoreCost: scoreCostTerms.guide.contains(node.id)) {
+                fusedTerms[site, default: []].append(try lowering.graph.negate(raw))
+                diagnostics.append(("the guide's log-probability of '\(name)'", raw))
+                continue
+            }
+            var term = try expectation(raw, sites: sites)
             if case .hard(score: _?) = treatments[name]! {
                 // The direct gradient of −log q has expectation zero: the
                 // guide term enters the objective as a value only, and the
@@ -155,6 +177,9 @@ struct ELBOLowering {
                                                       shape: Shape(layout.prefix(particles: true)))
         for term in modelTerms.sorted(by: { $0.key < $1.key }).map(\.value) {
             perParticle = try lowering.graph.add(perParticle, sumPlates(term))
+        }
+        for (site, fusion) in fused.sorted(by: { $0.key < $1.key }) {
+            perParticle = try lowering.graph.add(perParticle, fusedExpectation(fusion, terms: fusedTerms[site] ?? []))
         }
         for term in guideTerms.sorted(by: { $0.key < $1.key }).map(\.value) {
             perParticle = try lowering.graph.subtract(perParticle, sumPlates(term))
@@ -549,10 +574,16 @@ struct ELBOLowering {
     /// chunks together hold every element), and a term outside it is scaled
     /// by `1/chunks` (every chunk computes it; their sum counts it once).
     private mutating func scaled(_ term: Tensor, plates: [String]) throws -> Tensor {
+        let factor = scaleFactor(plates: plates)
+        return factor == 1 ? term : try lowering.graph.multiply(term, factor)
+    }
+
+    /// The factor ``scaled(_:plates:)`` applies.
+    func scaleFactor(plates: [String]) -> Double {
         var factor = plates.compactMap { name in layout.plates.first { $0.name == name } }
             .reduce(1.0) { $0 * ($1.name == chunk?.plate ? 1 : $1.scale) }
         if let chunk, !plates.contains(chunk.plate) { factor /= Double(chunk.chunks) }
-        return factor == 1 ? term : try lowering.graph.multiply(term, factor)
+        return factor
     }
 
     /// `Σ_grid Π_s q_s · term` over the enumeration axes of the sites the

@@ -114,6 +114,9 @@ enum Opcode: Hashable {
     case logSumExp
     case softmax
     case logSoftmax
+    /// An enumerated site's expected terms plus entropy
+    /// (``Op/enumeratedExpectation(entropyWeight:)``).
+    case enumeratedExpectation
     case matmul
     case gather
     case concat

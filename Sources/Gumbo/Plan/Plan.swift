@@ -193,6 +193,8 @@ public final class Plan {
             if forward { SoftmaxKernels.forwardSoftmax(i, m) } else { SoftmaxKernels.backwardSoftmax(i, m) }
         case .logSoftmax:
             if forward { SoftmaxKernels.forwardLogSoftmax(i, m) } else { SoftmaxKernels.backwardLogSoftmax(i, m) }
+        case .enumeratedExpectation:
+            if forward { EnumeratedExpectationKernels.forward(i, m) } else { EnumeratedExpectationKernels.backward(i, m) }
         case .matmul:
             if forward { MatMulKernels.forward(i, m) } else { MatMulKernels.backward(i, m) }
         case .gather:

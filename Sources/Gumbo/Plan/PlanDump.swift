@@ -56,6 +56,8 @@ extension Plan: CustomStringConvertible {
             line += " : \(i.length) classes, broadcast " + geometryText(i.geometry, operands: node.inputs.count)
         case .sum, .mean, .logSumExp, .softmax, .logSoftmax, .argmax, .oneHotArgmax:
             line += " : lines \(i.outer)×\(i.length)×\(i.inner)"
+        case .enumeratedExpectation:
+            line += " : \(i.outer) × [\(i.inner)×\(i.length)], x stride \(i.batchStride0), t stride \(i.batchStride1)"
         case .logSigmoidPair:
             line += " : log σ(−x), log σ(x) fused"
         case .matmul:

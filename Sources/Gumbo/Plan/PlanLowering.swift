@@ -369,6 +369,8 @@ struct PlanLowering {
             return (false, [])          // the weights slot, which is never reused
         case .softmax:
             return (true, [])
+        case .enumeratedExpectation:
+            return (false, all)         // x, t and b; q is in its own slot
         case .binary(.add), .binary(.subtract):
             return (false, [])
         case .binary(.multiply):
@@ -420,7 +422,9 @@ struct PlanLowering {
                 let product = Shape.broadcast(graph[node.inputs[0]].shape, graph[node.inputs[1]].shape)
                 dense = input.shape.count == (product?.count ?? -1)
             case .unary, .power, .clamp, .sum, .mean, .logSumExp, .softmax, .logSoftmax,
-                 .reshape, .straightThrough, .concat:
+                 .reshape, .straightThrough, .concat, .enumeratedExpectation:
+                // (An enumerated expectation writes every element of `x` and
+                // `t` at its first particle and adds at the others.)
                 dense = true
             case .binary, .logProb, .klDivergence, .hardConcreteGate, .hardConcreteProbabilityNonzero:
                 // Each element (or, for a vector operand, each row of classes)
@@ -501,6 +505,21 @@ struct PlanLowering {
             i.opcode = .logSoftmax
             setLines(&i, inputs[0].shape, axis: axis)
             scratchCount = max(scratchCount, SoftmaxKernels.scratchCount(length: i.length))
+        case .enumeratedExpectation(let weight):
+            // outer: the results P; inner × length: rows × classes per
+            // particle; batch strides: per-particle strides of x and t (0
+            // when shared); auxiliary: q, shaped like x.
+            i.opcode = .enumeratedExpectation
+            let (x, t) = (inputs[0].shape, inputs[1].shape)
+            i.outer = node.shape[0]
+            i.length = x.dimensions.last!
+            i.inner = x.count / x[0] / i.length
+            i.batchStride0 = x[0] == 1 ? 0 : i.inner * i.length
+            i.batchStride1 = t[0] == 1 ? 0 : i.inner * i.length
+            i.constant0 = weight
+            i.auxiliary = valueCount
+            valueCount += x.count
+            scratchCount = max(scratchCount, i.length)
         case .argmax(let axis):
             i.opcode = .argmax
             setLines(&i, inputs[0].shape, axis: axis)

@@ -43,7 +43,8 @@ struct RandomGraphTests {
         // Every family of operations was exercised, many times.
         let families = ["unary", "power", "clamp", "binary", "sum", "mean", "logSumExp", "softmax", "logSoftmax",
                         "matmul", "gather", "softSelect", "concat", "reshape", "detach", "straightThrough",
-                        "oneHotArgmax", "step", "oneHot", "elementwiseDensity", "categoricalDensity"]
+                        "oneHotArgmax", "step", "oneHot", "elementwiseDensity", "categoricalDensity",
+                        "enumeratedExpectation"]
         for family in families {
             #expect(opsUsed[family, default: 0] >= 50, "\(family) used \(opsUsed[family, default: 0]) times")
         }
@@ -117,7 +118,7 @@ struct RandomGraphGenerator {
     mutating func step() throws {
         let (x, dx) = operand()
         let b = x.shape
-        switch pick(22) {
+        switch pick(23) {
         case 0:
             let functions: [UnaryFunction] = [.negate, .square, .expm1, .softplus, .sigmoid, .logSigmoid, .tanh, .relu]
             let f = functions[pick(functions.count)]
@@ -218,6 +219,17 @@ struct RandomGraphGenerator {
         case 21:
             guard b.rank > 0 else { return try step() }
             try categoricalDensity(x, dx)
+        case 22:
+            guard b.rank >= 2 else { return try step() }
+            let (t, dt) = operandOfShape(b)
+            var classTerms: Tensor?
+            if coin() {
+                try addParameter(Shape([Int](repeating: 1, count: b.rank - 1) + [b.dimensions.last!]), name: "c\(parameters.count)")
+                classTerms = parameters.last!
+            }
+            let weights = [1.0, 0.5, 2.0]
+            push(try builder.enumeratedExpectation(logits: x, terms: t, classTerms: classTerms, entropyWeight: weights[pick(3)]),
+                 dx || dt || classTerms != nil, "enumeratedExpectation", consumed: [x, t])
         default:
             guard b.rank > 0 else { return try step() }
             let codes = try builder.oneHot(builder.argmax(x, axis: -1), classes: b.dimensions.last!)
