@@ -86,17 +86,6 @@ extension ClassWidth {
         return total
     }
 
-    /// The same from a zero start, `((0 + e₀) + e₁) + …`: bit for bit a
-    /// scalar loop `total = 0; total += e` (whose zero turns a sum of
-    /// negative zeros positive).
-    @inline(__always)
-    static func sumPerPointFromZero(_ block: PointBlock) -> Vector4 {
-        let t = columns(block)
-        var total = Vector4(repeating: 0) + t[0]
-        for c in 1..<classes { total += t[c] }
-        return total
-    }
-
     /// Each class's sum over the four points (lanes `0..<K`), from
     /// accumulators in memory order: `(p₀ + p₁) + (p₂ + p₃)`.
     @inline(__always)

@@ -12,8 +12,8 @@
 /// Results, by what the backward sweep stores:
 /// - values, and gradients of dense operands, are the row loop's bit for
 ///   bit (each element is the same expression);
-/// - a per-point operand's gradient sums the row's classes in order from
-///   zero, as the row loop does: bit for bit;
+/// - a per-point operand's gradient sums the row's classes as the row loop
+///   does (``rowSum(_:_:)``): bit for bit;
 /// - a per-class or single operand's gradient, `Σ_i g_ik ∂_ik` over the
 ///   points, is summed in four interleaved partial sums (points `i ≡ r mod 4`)
 ///   combined as `(s₀ + s₁) + (s₂ + s₃)`, then the leftover points in order.
@@ -119,11 +119,11 @@ extension DensityKernels {
                 for c in 0..<classes { Store.store(product(p, c), at: target + p * classes + c) }
             }
         case .perPoint:
-            for block in 0..<full { Store.store(Width.sumPerPointFromZero(products(block)), at: target + 4 * block) }
+            for block in 0..<full { Store.store(rowSum(Width.self, Width.columns(products(block))), at: target + 4 * block) }
             for p in (4 * full)..<o.points {
-                var total = 0.0
-                for c in 0..<classes { total += product(p, c) }
-                Store.store(total, at: target + p)
+                var row = PointBlock()
+                for c in 0..<classes { row[c] = Vector4(repeating: product(p, c)) }
+                Store.store(rowSum(Width.self, row)[0], at: target + p)
             }
         case .perClass, .single:
             var sums = PointBlock()
@@ -144,5 +144,19 @@ extension DensityKernels {
             }
         }
         return true
+    }
+
+    /// Each point's sum over its classes (`columns`, one vector per class)
+    /// in the order of the row loop: in order from zero for `K` < 4, and at
+    /// `K = 4` as its four-lane path, `((0 + e₀) + (0 + e₁)) + ((0 + e₂) + (0 + e₃))`.
+    @inline(__always)
+    static func rowSum<Width: ClassWidth>(_: Width.Type, _ columns: PointBlock) -> Vector4 {
+        let zero = Vector4()
+        guard Width.classes == 4 else {
+            var total = zero + columns[0]
+            for c in 1..<Width.classes { total += columns[c] }
+            return total
+        }
+        return ((zero + columns[0]) + (zero + columns[1])) + ((zero + columns[2]) + (zero + columns[3]))
     }
 }
