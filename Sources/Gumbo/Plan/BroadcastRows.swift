@@ -29,10 +29,10 @@ struct BroadcastRows {
     private(set) var offset3 = 0
 
     /// Each operand's stride along the innermost outer axis.
-    private let rowStride0: Int
-    private let rowStride1: Int
-    private let rowStride2: Int
-    private let rowStride3: Int
+    let rowStride0: Int
+    let rowStride1: Int
+    let rowStride2: Int
+    let rowStride3: Int
     /// Rows before the innermost outer axis wraps (`count` when it never does).
     private let rowsPerWrap: Int
     private var rowInWrap = 0
@@ -85,6 +85,11 @@ struct BroadcastRows {
         for axis in 0..<(rank - 1) where strides[k * rank + axis] != 0 { return .perRow }
         return strides[k * rank + rank - 1] == 0 ? .singleElement : .oneRow
     }
+
+    /// Whether every row starts at `row · rowStride<k>` from the first: the
+    /// innermost outer axis never wraps before the last row (rank 2, or
+    /// rank 1's single row), so a kernel may index rows directly.
+    var isLinear: Bool { rowsPerWrap >= count }
 
     /// Moves every offset to the next output row.
     @inline(__always)

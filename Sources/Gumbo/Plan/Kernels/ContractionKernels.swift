@@ -20,6 +20,9 @@
 /// - a factor that is the same for every output (a `[K]` table) gets its
 ///   gradient summed in a register and stored once.
 ///
+/// A dense `[N, K]` factor with `K` = 2–4 goes four outputs at a time
+/// instead (`ContractionKernels+Blocks.swift`).
+///
 /// For each output the sum over `k` runs in order, `a₀b₀ + a₁b₁ + …`, as
 /// the unfused multiply-then-sum did, except along a contiguous axis of 8
 /// or more, which uses ``ReduceKernels/sum(_:count:)``'s eight lanes.
@@ -29,9 +32,9 @@ enum ContractionKernels {
     static func forward(_ i: Instruction, _ m: KernelMemory) {
         let rows = BroadcastRows(m, geometry: i.geometry)
         switch i.length {
-        case 2: forward(Width2.self, i, m, rows)
-        case 3: forward(Width3.self, i, m, rows)
-        case 4: forward(Width4.self, i, m, rows)
+        case 2: if !forwardInBlocks(Width2.self, i, m, rows) { forward(Width2.self, i, m, rows) }
+        case 3: if !forwardInBlocks(Width3.self, i, m, rows) { forward(Width3.self, i, m, rows) }
+        case 4: if !forwardInBlocks(Width4.self, i, m, rows) { forward(Width4.self, i, m, rows) }
         default: forward(AnyWidth.self, i, m, rows)
         }
     }
@@ -183,9 +186,9 @@ enum ContractionKernels {
     static func backward<Side: ContractionSide, Store: GradientStore>(_: Side.Type, _: Store.Type, _ i: Instruction, _ m: KernelMemory) {
         let rows = BroadcastRows(m, geometry: i.geometry)
         switch i.length {
-        case 2: backward(Side.self, Store.self, Width2.self, i, m, rows)
-        case 3: backward(Side.self, Store.self, Width3.self, i, m, rows)
-        case 4: backward(Side.self, Store.self, Width4.self, i, m, rows)
+        case 2: if !backwardInBlocks(Side.self, Store.self, Width2.self, i, m, rows) { backward(Side.self, Store.self, Width2.self, i, m, rows) }
+        case 3: if !backwardInBlocks(Side.self, Store.self, Width3.self, i, m, rows) { backward(Side.self, Store.self, Width3.self, i, m, rows) }
+        case 4: if !backwardInBlocks(Side.self, Store.self, Width4.self, i, m, rows) { backward(Side.self, Store.self, Width4.self, i, m, rows) }
         default: backward(Side.self, Store.self, AnyWidth.self, i, m, rows)
         }
     }

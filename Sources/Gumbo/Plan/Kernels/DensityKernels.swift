@@ -16,9 +16,16 @@ protocol DensityRule {
     static func partials(
         _ a: Vector4, _ b: Vector4, _ c: Vector4, _ d: Vector4, _ constants: DensityConstants
     ) -> (Vector4, Vector4, Vector4, Vector4)
+    /// Whether `[N, K]` results with short rows go four points at a time
+    /// (``DensityKernels/forwardInBlocks(_:_:_:_:_:_:)``): only for a
+    /// vector form that is the scalar form lane by lane, bit for bit, and
+    /// faster than it. By default `false`.
+    static var blocksShortRows: Bool { get }
 }
 
 extension DensityRule {
+    static var blocksShortRows: Bool { false }
+
     @inline(__always)
     static func value(_ a: Vector4, _ b: Vector4, _ c: Vector4, _ d: Vector4, _ k: DensityConstants) -> Vector4 {
         Vector4(value(a[0], b[0], c[0], d[0], k), value(a[1], b[1], c[1], d[1], k),
@@ -133,9 +140,15 @@ enum DensityKernels {
     static func forward<Rule: DensityRule>(_: Rule.Type, _ i: Instruction, _ m: KernelMemory, _ constants: DensityConstants) {
         let rows = BroadcastRows(m, geometry: i.geometry)
         switch rows.length {
-        case 2: forward(Rule.self, Width2.self, i, m, rows, constants)
-        case 3: forward(Rule.self, Width3.self, i, m, rows, constants)
-        case 4: forward(Rule.self, Width4.self, i, m, rows, constants)
+        case 2:
+            if forwardInBlocks(Rule.self, Width2.self, i, m, rows, constants) { return }
+            forward(Rule.self, Width2.self, i, m, rows, constants)
+        case 3:
+            if forwardInBlocks(Rule.self, Width3.self, i, m, rows, constants) { return }
+            forward(Rule.self, Width3.self, i, m, rows, constants)
+        case 4:
+            if forwardInBlocks(Rule.self, Width4.self, i, m, rows, constants) { return }
+            forward(Rule.self, Width4.self, i, m, rows, constants)
         default: forward(Rule.self, AnyWidth.self, i, m, rows, constants)
         }
     }
@@ -198,9 +211,15 @@ enum DensityKernels {
     ) {
         let rows = BroadcastRows(m, geometry: i.geometry)
         switch rows.length {
-        case 2: backward(Rule.self, Side.self, Store.self, Width2.self, i, m, rows, constants)
-        case 3: backward(Rule.self, Side.self, Store.self, Width3.self, i, m, rows, constants)
-        case 4: backward(Rule.self, Side.self, Store.self, Width4.self, i, m, rows, constants)
+        case 2:
+            if backwardInBlocks(Rule.self, Side.self, Store.self, Width2.self, i, m, rows, constants) { return }
+            backward(Rule.self, Side.self, Store.self, Width2.self, i, m, rows, constants)
+        case 3:
+            if backwardInBlocks(Rule.self, Side.self, Store.self, Width3.self, i, m, rows, constants) { return }
+            backward(Rule.self, Side.self, Store.self, Width3.self, i, m, rows, constants)
+        case 4:
+            if backwardInBlocks(Rule.self, Side.self, Store.self, Width4.self, i, m, rows, constants) { return }
+            backward(Rule.self, Side.self, Store.self, Width4.self, i, m, rows, constants)
         default: backward(Rule.self, Side.self, Store.self, AnyWidth.self, i, m, rows, constants)
         }
     }
@@ -360,6 +379,7 @@ enum NormalRule: DensityRule {
 ///
 /// (`Normal.logProbPartials` with each `/std` as `· r`).
 enum NormalSingleStdRule: DensityRule {
+    static var blocksShortRows: Bool { true }
     @inline(__always)
     static func value(_ x: Double, _ mean: Double, _ c: Double, _ d: Double, _ k: DensityConstants) -> Double {
         let z = (x - mean) * k.first
