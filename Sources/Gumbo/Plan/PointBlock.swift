@@ -97,38 +97,63 @@ extension ClassWidth {
     }
 }
 
+// The transposes build each half of a result from halves of at most two
+// source vectors (``pair(_:_:_:_:)``), so each compiles to one `shufpd` or
+// `unpcklpd`. Built lane by lane from three or four vectors, they made the
+// optimizer scalarize the arithmetic around them (measured in the
+// enumerated-expectation kernel: four `divsd` where one `1 / s` was meant).
+
+/// `(a[i], b[j])`.
+@inline(__always)
+private func pair(_ a: SIMD2<Double>, _ i: Int, _ b: SIMD2<Double>, _ j: Int) -> SIMD2<Double> {
+    SIMD2(a[i], b[j])
+}
+
+@inline(__always)
+private func join(_ low: SIMD2<Double>, _ high: SIMD2<Double>) -> Vector4 {
+    Vector4(lowHalf: low, highHalf: high)
+}
+
 extension Width2: ClassWidth {
     static var classes: Int { 2 }
 
-    /// `00 01 10 11 | 20 21 30 31` ↔ `00 10 20 30 | 01 11 21 31`.
+    /// `00 01 10 11 | 20 21 30 31` → `00 10 20 30 | 01 11 21 31`.
     @inline(__always)
     static func columns(_ b: PointBlock) -> PointBlock {
-        PointBlock(Vector4(b.v0[0], b.v0[2], b.v1[0], b.v1[2]), Vector4(b.v0[1], b.v0[3], b.v1[1], b.v1[3]), Vector4(), Vector4())
+        let (a0, a1, b0, b1) = (b.v0.lowHalf, b.v0.highHalf, b.v1.lowHalf, b.v1.highHalf)
+        return PointBlock(join(pair(a0, 0, a1, 0), pair(b0, 0, b1, 0)), join(pair(a0, 1, a1, 1), pair(b0, 1, b1, 1)),
+                          Vector4(), Vector4())
     }
 
     @inline(__always)
     static func interleave(_ t: PointBlock) -> PointBlock {
-        PointBlock(Vector4(t.v0[0], t.v1[0], t.v0[1], t.v1[1]), Vector4(t.v0[2], t.v1[2], t.v0[3], t.v1[3]), Vector4(), Vector4())
+        let (x0, x1, y0, y1) = (t.v0.lowHalf, t.v0.highHalf, t.v1.lowHalf, t.v1.highHalf)
+        return PointBlock(join(pair(x0, 0, y0, 0), pair(x0, 1, y0, 1)), join(pair(x1, 0, y1, 0), pair(x1, 1, y1, 1)),
+                          Vector4(), Vector4())
     }
 }
 
 extension Width3: ClassWidth {
     static var classes: Int { 3 }
 
-    /// `00 01 02 10 | 11 12 20 21 | 22 30 31 32` ↔
+    /// `00 01 02 10 | 11 12 20 21 | 22 30 31 32` →
     /// `00 10 20 30 | 01 11 21 31 | 02 12 22 32`.
     @inline(__always)
     static func columns(_ b: PointBlock) -> PointBlock {
-        PointBlock(Vector4(b.v0[0], b.v0[3], b.v1[2], b.v2[1]),
-                   Vector4(b.v0[1], b.v1[0], b.v1[3], b.v2[2]),
-                   Vector4(b.v0[2], b.v1[1], b.v2[0], b.v2[3]), Vector4())
+        let (a0, a1, b0, b1) = (b.v0.lowHalf, b.v0.highHalf, b.v1.lowHalf, b.v1.highHalf)
+        let (c0, c1) = (b.v2.lowHalf, b.v2.highHalf)
+        return PointBlock(join(pair(a0, 0, a1, 1), pair(b1, 0, c0, 1)),
+                          join(pair(a0, 1, b0, 0), pair(b1, 1, c1, 0)),
+                          join(pair(a1, 0, b0, 1), pair(c0, 0, c1, 1)), Vector4())
     }
 
     @inline(__always)
     static func interleave(_ t: PointBlock) -> PointBlock {
-        PointBlock(Vector4(t.v0[0], t.v1[0], t.v2[0], t.v0[1]),
-                   Vector4(t.v1[1], t.v2[1], t.v0[2], t.v1[2]),
-                   Vector4(t.v2[2], t.v0[3], t.v1[3], t.v2[3]), Vector4())
+        let (x0, x1, y0, y1) = (t.v0.lowHalf, t.v0.highHalf, t.v1.lowHalf, t.v1.highHalf)
+        let (z0, z1) = (t.v2.lowHalf, t.v2.highHalf)
+        return PointBlock(join(pair(x0, 0, y0, 0), pair(z0, 0, x0, 1)),
+                          join(pair(y0, 1, z0, 1), pair(x1, 0, y1, 0)),
+                          join(pair(z1, 0, x1, 1), pair(y1, 1, z1, 1)), Vector4())
     }
 }
 
@@ -138,8 +163,10 @@ extension Width4: ClassWidth {
     /// The 4 × 4 transpose (its own inverse).
     @inline(__always)
     static func columns(_ b: PointBlock) -> PointBlock {
-        PointBlock(Vector4(b.v0[0], b.v1[0], b.v2[0], b.v3[0]), Vector4(b.v0[1], b.v1[1], b.v2[1], b.v3[1]),
-                   Vector4(b.v0[2], b.v1[2], b.v2[2], b.v3[2]), Vector4(b.v0[3], b.v1[3], b.v2[3], b.v3[3]))
+        let (a0, a1, b0, b1) = (b.v0.lowHalf, b.v0.highHalf, b.v1.lowHalf, b.v1.highHalf)
+        let (c0, c1, d0, d1) = (b.v2.lowHalf, b.v2.highHalf, b.v3.lowHalf, b.v3.highHalf)
+        return PointBlock(join(pair(a0, 0, b0, 0), pair(c0, 0, d0, 0)), join(pair(a0, 1, b0, 1), pair(c0, 1, d0, 1)),
+                          join(pair(a1, 0, b1, 0), pair(c1, 0, d1, 0)), join(pair(a1, 1, b1, 1), pair(c1, 1, d1, 1)))
     }
 
     @inline(__always)
