@@ -58,6 +58,15 @@
 ///    dividing, up to one rounding per element), and its
 ///    backward pass scales by `1/t`. No pass for the quotient, forward or
 ///    backward.
+/// 9. **Logit differences.** `log σ(x) − log σ(−x)`, a contraction of a
+///    log-sigmoid pair (rewrite 5) with the constant `[−1, 1]` (a binary
+///    relaxation's logit), is `x`: a reshape of it
+///    (``replaceLogitDifferences(_:_:logSigmoidPairs:selections:protected:)``).
+///    Exact where the unfused form rounded.
+/// 10. **Identities.** `x + 0`, `x − 0` with a constant of zeros, and a
+///    `sum` or `mean` over extents of 1, are reshapes of `x`
+///    (``removeIdentities(_:protected:)``): an ELBO's total that starts at
+///    zero and its mean over one sample cost no instruction.
 ///
 /// Requested gradients are never merged away: a tensor asked for its own
 /// gradient keeps its own node.
@@ -77,6 +86,8 @@ struct GraphRewriting {
     let logSigmoidPairs: Set<Int>
     /// Selections rewritten to reshapes of the selected concat operand (rewrite 6).
     let selectedOperands: Set<Int>
+    /// Contractions rewritten to reshapes of a log-sigmoid pair's logits (rewrite 9).
+    let logitDifferences: Set<Int>
 
     /// - Parameter foldConstants: whether rewrite 7 runs (the plan that
     ///   folds constants compiles its nodes without it).
@@ -218,6 +229,9 @@ struct GraphRewriting {
         logSigmoidPairs = Self.fuseLogSigmoidPairs(&nodes, isOutput: isOutput, protected: protected)
         selectedOperands = Self.selectConcatOperands(&nodes, &contractions, &selections, protected: protected)
         if foldConstants { Self.foldConstants(&nodes, logSigmoidPairs: logSigmoidPairs, isOutput: isOutput, protected: protected) }
+        logitDifferences = Self.replaceLogitDifferences(&nodes, &contractions, logSigmoidPairs: logSigmoidPairs,
+                                                        selections: selections, protected: protected)
+        Self.removeIdentities(&nodes, protected: protected)
         Self.scaleSoftmaxes(&nodes, sharedWeights: shared, isOutput: isOutput, protected: protected)
 
         graph = Graph(nodes: nodes)

@@ -65,7 +65,9 @@ extension Plan: CustomStringConvertible {
         default:
             break
         }
-        if i.auxiliary >= 0 { line += ", weights @\(i.auxiliary)" }
+        if i.auxiliary >= 0 {
+            line += i.opcode == .logSigmoidPair ? ", σ(x), σ(−x) saved @\(i.auxiliary)" : ", weights @\(i.auxiliary)"
+        }
         return line
     }
 

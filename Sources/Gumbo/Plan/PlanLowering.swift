@@ -183,6 +183,10 @@ struct PlanLowering {
                 case .logSoftmax where weightsTarget[id] == nil:
                     instruction.auxiliary = valueCount
                     valueCount += graph[node.inputs[0]].shape.count
+                case .concat where rewriting.logSigmoidPairs.contains(id):
+                    // σ(x) and σ(−x), saved by the forward pass.
+                    instruction.auxiliary = valueCount
+                    valueCount += node.shape.count
                 default: break
                 }
             }
@@ -359,7 +363,7 @@ struct PlanLowering {
         switch node.op {
         case .reshape, .detach, .straightThrough, .input, .constant, .indexConstant, .concat, .sum, .mean:
             if rewriting.selections[node.id.rawValue] != nil { return (false, []) }
-            if rewriting.logSigmoidPairs.contains(node.id.rawValue) { return (false, [0]) }   // σ(±x) from x
+            if rewriting.logSigmoidPairs.contains(node.id.rawValue) { return (false, []) }   // σ(±x), saved
             if rewriting.contractions.contains(node.id.rawValue) {
                 // ∂a reads b and ∂b reads a.
                 return (false, needing.map { 1 - $0 })

@@ -5,7 +5,8 @@ import GumboTestSupport
 
 /// Rewrite 5 (`GraphRewriting`): `concat(logSigmoid(−x), logSigmoid(x))`,
 /// a Bernoulli's class log-probabilities, runs as one instruction, and
-/// gives the unfused chain's values and gradients bit for bit.
+/// gives the unfused chain's values and gradients bit for bit (the
+/// gradients from the sigmoids its forward pass saves).
 @Suite("Log-sigmoid pairs")
 struct LogSigmoidPairTests {
     /// `Σ w · [log σ(−x), log σ(x)]` (plus `Σ x²` when `alsoSquared`, so
@@ -41,6 +42,8 @@ struct LogSigmoidPairTests {
         let forward = text.components(separatedBy: "forward:\n")[1].components(separatedBy: "backward")[0]
         #expect(forward.contains("log σ(−x), log σ(x) fused"), "\(text)")
         #expect(!forward.contains("logSigmoid") && !forward.contains("negate"), "\(text)")
+        // The backward pass reads σ(±x) the forward pass saved.
+        #expect(forward.contains("σ(x), σ(−x) saved @"), "\(text)")
         let unfused = try Self.plan([3, 1], [-1.5, 0, 2], blocked: true).plan.description
         #expect(!unfused.contains("fused"), "\(unfused)")
     }

@@ -40,6 +40,12 @@ enum BinaryKernels {
 
     @inline(__always)
     static func forward<Rule: BinaryRule>(_: Rule.Type, _ i: Instruction, _ m: KernelMemory) {
+        // One element (an ELBO's running total): every operand is one
+        // element too, at its offset; no geometry to walk.
+        if i.count == 1 {
+            m.values[i.output] = Rule.value(m.values[i.input0], m.values[i.input1])
+            return
+        }
         // Short rows (a class axis of 2–4 against a long batch axis) get a
         // constant width so their loops unroll.
         let rows = BroadcastRows(m, geometry: i.geometry)
@@ -94,6 +100,10 @@ enum BinaryKernels {
 
     @inline(__always)
     static func backward<Rule: BinaryRule>(_: Rule.Type, _ i: Instruction, _ m: KernelMemory) {
+        if i.count == 1 {
+            backwardSingle(Rule.self, i, m)
+            return
+        }
         if i.gradient0 >= 0 {
             if i.overwrites(0) {
                 backward(Rule.self, LeftOperand.self, Overwrite.self, i, m)
@@ -106,6 +116,31 @@ enum BinaryKernels {
                 backward(Rule.self, RightOperand.self, Overwrite.self, i, m)
             } else {
                 backward(Rule.self, RightOperand.self, Accumulate.self, i, m)
+            }
+        }
+    }
+
+    /// One element: each requested gradient stores `0 + g · ∂`, the sum the
+    /// general loop forms for an operand of stride 0 (as every operand of a
+    /// one-element result is), so the results match it bit for bit.
+    @inline(__always)
+    static func backwardSingle<Rule: BinaryRule>(_: Rule.Type, _ i: Instruction, _ m: KernelMemory) {
+        let a = m.values[i.input0], b = m.values[i.input1], y = m.values[i.output]
+        let g = m.gradients[i.outputGradient]
+        if i.gradient0 >= 0 {
+            let contribution = 0.0 + g * Rule.partialA(a, b, y)
+            if i.overwrites(0) {
+                Overwrite.store(contribution, at: m.gradients + i.gradient0)
+            } else {
+                Accumulate.store(contribution, at: m.gradients + i.gradient0)
+            }
+        }
+        if i.gradient1 >= 0 {
+            let contribution = 0.0 + g * Rule.partialB(a, b, y)
+            if i.overwrites(1) {
+                Overwrite.store(contribution, at: m.gradients + i.gradient1)
+            } else {
+                Accumulate.store(contribution, at: m.gradients + i.gradient1)
             }
         }
     }
