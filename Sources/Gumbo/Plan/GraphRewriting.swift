@@ -439,6 +439,10 @@ extension GraphRewriting {
             }
             if isOutput[node.id.rawValue] && constant[node.id.rawValue] { wanted[node.id.rawValue] = true }
         }
+        // A reshape is free, but what it reshapes may not be: fold that.
+        for id in nodes.indices.reversed() where wanted[id] {
+            if case .reshape = nodes[id].op { wanted[nodes[id].inputs[0].rawValue] = true }
+        }
         for id in nodes.indices where wanted[id] {
             switch nodes[id].op {
             case .constant, .reshape: continue   // already free

@@ -57,4 +57,21 @@ struct ConstantFoldingTests {
         #expect(try plan.values(of: scaled) == expected)
         #expect(try plan.gradient(of: x) == expected)
     }
+
+    @Test("a computed constant read only through a reshape is folded too")
+    func throughReshape() throws {
+        var b = GraphBuilder()
+        let x = try b.parameter("x", shape: [2, 3])
+        let logPrior = try b.log(b.clamp(b.constant([0.2, 0.3, 0.5], shape: [3]), lower: 1e-300, upper: 1))
+        let row = try b.reshape(logPrior, to: [1, 3])
+        let loss = try b.sum(b.multiply(x, row))
+        let plan = try Plan(graph: b.build(), outputs: [loss], gradients: [x])
+        let forward = plan.description.components(separatedBy: "forward:\n")[1].components(separatedBy: "backward")[0]
+        #expect(!forward.contains("log") && !forward.contains("clamp"), "\(plan.description)")
+        try plan.setValues([1, 2, 3, 4, 5, 6], of: x)
+        plan.forward()
+        plan.backward()
+        let expected = [0.2, 0.3, 0.5].map { Foundation.log($0) }
+        #expect(isClose(try plan.gradient(of: x), expected + expected, relative: 1e-15, absolute: 0))
+    }
 }
