@@ -67,6 +67,15 @@
 ///    `sum` or `mean` over extents of 1, are reshapes of `x`
 ///    (``removeIdentities(_:protected:)``): an ELBO's total that starts at
 ///    zero and its mean over one sample cost no instruction.
+/// 11. **Bernoulli divergences.** `Σ_k exp(P) · (P − L)` over the last
+///    axis of a log-sigmoid pair `P` (rewrite 5) of `x`, the exact
+///    `KL(Bernoulli(σ(x)) ‖ p)` against class log-probabilities `L`, and
+///    the `negate` that reads it when there is one (the ELBO's `−KL`),
+///    become one node reading `x` and `L` (``bernoulliDivergences``): one
+///    `e^{−|x|}`, one logarithm and one division per element, and its
+///    backward pass one product with a slope the forward pass saves
+///    (``fuseBernoulliDivergences(_:_:logSigmoidPairs:isOutput:protected:)``).
+///    Within rounding of the chain (`σ(±x)` in place of `exp(log σ(±x))`).
 ///
 /// Requested gradients are never merged away: a tensor asked for its own
 /// gradient keeps its own node.
@@ -88,6 +97,9 @@ struct GraphRewriting {
     let selectedOperands: Set<Int>
     /// Contractions rewritten to reshapes of a log-sigmoid pair's logits (rewrite 9).
     let logitDifferences: Set<Int>
+    /// Nodes rewritten to read `x` and `L` and compute `±KL(Bernoulli(σ(x)) ‖ p)`
+    /// (rewrite 11): node → sign.
+    let bernoulliDivergences: [Int: Double]
 
     /// - Parameter foldConstants: whether rewrite 7 runs (the plan that
     ///   folds constants compiles its nodes without it).
@@ -232,6 +244,8 @@ struct GraphRewriting {
         logitDifferences = Self.replaceLogitDifferences(&nodes, &contractions, logSigmoidPairs: logSigmoidPairs,
                                                         selections: selections, protected: protected)
         Self.removeIdentities(&nodes, protected: protected)
+        bernoulliDivergences = Self.fuseBernoulliDivergences(&nodes, &contractions, logSigmoidPairs: logSigmoidPairs,
+                                                             isOutput: isOutput, protected: protected)
         Self.scaleSoftmaxes(&nodes, sharedWeights: shared, isOutput: isOutput, protected: protected)
 
         graph = Graph(nodes: nodes)

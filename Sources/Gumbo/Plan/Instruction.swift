@@ -123,6 +123,10 @@ enum Opcode: Hashable {
     /// `[log σ(−x), log σ(x)]` along a new last axis of two: a concat of
     /// two log-sigmoids rewritten to read `x` (``GraphRewriting``, rewrite 5).
     case logSigmoidPair
+    /// `±KL(Bernoulli(σ(x)) ‖ p)` from `x` and `p`'s class log-probabilities:
+    /// an exact discrete KL chain on a log-sigmoid pair, rewritten to read
+    /// `x` (``GraphRewriting``, rewrite 11).
+    case bernoulliDivergence
     /// No forward work; backward adds the output gradient into input 0's.
     case passGradient
     case oneHotArgmax

@@ -203,6 +203,8 @@ public final class Plan {
             if forward { ConcatKernels.forward(i, m) } else { ConcatKernels.backward(i, m) }
         case .logSigmoidPair:
             if forward { LogSigmoidPairKernels.forward(i, m) } else { LogSigmoidPairKernels.backward(i, m) }
+        case .bernoulliDivergence:
+            if forward { BernoulliDivergenceKernels.forward(i, m) } else { BernoulliDivergenceKernels.backward(i, m) }
         case .passGradient:
             if !forward { PassGradientKernels.backward(i, m) }
         // Not differentiable: never scheduled in the backward pass.

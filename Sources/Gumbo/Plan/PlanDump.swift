@@ -60,13 +60,19 @@ extension Plan: CustomStringConvertible {
             line += " : \(i.outer) × [\(i.inner)×\(i.length)], x stride \(i.batchStride0), t stride \(i.batchStride1)"
         case .logSigmoidPair:
             line += " : log σ(−x), log σ(x) fused"
+        case .bernoulliDivergence:
+            line += " : \(i.constant0 < 0 ? "−" : "")KL(Bernoulli(σ(x)) ‖ exp L) fused, broadcast " + geometryText(i.geometry, operands: 2)
         case .matmul:
             line += " : \(i.batch)×[\(i.outer)×\(i.length)]·[\(i.length)×\(i.inner)]"
         default:
             break
         }
         if i.auxiliary >= 0 {
-            line += i.opcode == .logSigmoidPair ? ", σ(x), σ(−x) saved @\(i.auxiliary)" : ", weights @\(i.auxiliary)"
+            switch i.opcode {
+            case .logSigmoidPair: line += ", σ(x), σ(−x) saved @\(i.auxiliary)"
+            case .bernoulliDivergence: line += ", ∂KL/∂x saved @\(i.auxiliary)"
+            default: line += ", weights @\(i.auxiliary)"
+            }
         }
         return line
     }

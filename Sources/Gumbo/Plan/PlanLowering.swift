@@ -187,6 +187,10 @@ struct PlanLowering {
                     // σ(x) and σ(−x), saved by the forward pass.
                     instruction.auxiliary = valueCount
                     valueCount += node.shape.count
+                case .sum where rewriting.bernoulliDivergences[id] != nil:
+                    // ∂KL/∂x, saved by the forward pass.
+                    instruction.auxiliary = valueCount
+                    valueCount += node.shape.count
                 default: break
                 }
             }
@@ -364,6 +368,10 @@ struct PlanLowering {
         case .reshape, .detach, .straightThrough, .input, .constant, .indexConstant, .concat, .sum, .mean:
             if rewriting.selections[node.id.rawValue] != nil { return (false, []) }
             if rewriting.logSigmoidPairs.contains(node.id.rawValue) { return (false, []) }   // σ(±x), saved
+            if rewriting.bernoulliDivergences[node.id.rawValue] != nil {
+                // ∂x from the saved slope; ∂L recomputes σ(±x) from x.
+                return (false, needing.contains(1) ? [0] : [])
+            }
             if rewriting.contractions.contains(node.id.rawValue) {
                 // ∂a reads b and ∂b reads a.
                 return (false, needing.map { 1 - $0 })
@@ -417,6 +425,9 @@ struct PlanLowering {
             let input = graph[node.inputs[position]]
             let dense: Bool
             switch node.op {
+            case .sum where rewriting.bernoulliDivergences[node.id.rawValue] != nil:
+                // x: one element per result; L: one row of two per result, unless broadcast.
+                dense = input.shape.count == node.shape.count * (position == 0 ? 1 : 2)
             case .sum where rewriting.selections[node.id.rawValue] != nil:
                 // Only the selected elements are written.
                 dense = false
@@ -482,6 +493,16 @@ struct PlanLowering {
         case .binary(let op):
             i.opcode = .binary(op)
             i.geometry = encode(BroadcastGeometry(output: node.shape, operands: inputs.map(\.shape)))
+        case .sum where rewriting.bernoulliDivergences[id] != nil:
+            // The geometry walks the result; x is read in the same order,
+            // L's offsets are the start of its row of two.
+            i.opcode = .bernoulliDivergence
+            i.constant0 = rewriting.bernoulliDivergences[id]!
+            let logP = inputs[1].shape
+            let batch = Shape(Array(logP.dimensions.dropLast()))
+            i.geometry = encode(BroadcastGeometry(
+                extents: node.shape.dimensions,
+                strides: [node.shape.strides, BroadcastGeometry.alignedStrides(batch, output: node.shape).map { $0 * 2 }]))
         case .sum(let axis) where rewriting.contractions.contains(id):
             lowerContraction(&i, node, inputs, axis: axis)
             if let selection = rewriting.selections[id] {

@@ -108,6 +108,69 @@ struct DensityOpTests {
         }
     }
 
+    @Test("Normal with a std per element, four at a time: values within a few ulps of the library's kernel, partials bit for bit")
+    func normalPerElementStd() throws {
+        var b = GraphBuilder()
+        let x = try b.parameter("x", shape: [11])
+        let mean = try b.parameter("mean", shape: [11])
+        let std = try b.parameter("std", shape: [11])
+        let y = try b.normalLogProb(x, mean: mean, std: std)
+        let loss = try b.sum(y)
+        let plan = try Plan(graph: b.build(), outputs: [loss, y], gradients: [x, mean, std])
+        // Stds across many binades, including subnormal and huge ones (the
+        // vector log's scalar fallback) in one group of four.
+        let stds = [0.5, 1.3, 7.5, 1e-3, 2e300, 4e-310, 0.9, 1, 3e7, 0.25, 1.75]
+        let xs = Self.uniform(11, -3, 3, seed: 31), means = Self.uniform(11, -1, 1, seed: 32)
+        try plan.setValues(xs, of: x)
+        try plan.setValues(means, of: mean)
+        try plan.setValues(stds, of: std)
+        plan.forward()
+        plan.backward()
+        let values = try plan.values(of: y)
+        for k in 0..<11 {
+            let reference = Normal.logProb(xs[k], mean: means[k], std: stds[k])
+            #expect(VectorMath.ulps(values[k], reference) <= 4, "value[\(k)] \(values[k]) vs \(reference)")
+            let p = Normal.logProbPartials(xs[k], mean: means[k], std: stds[k])
+            #expect(try plan.gradient(of: x)[k] == p.value && plan.gradient(of: mean)[k] == p.mean
+                    && plan.gradient(of: std)[k] == p.std, "partials[\(k)]")
+        }
+    }
+
+    @Test("several operand gradients in one sweep equal one sweep per operand, bit for bit")
+    func oneSweep() throws {
+        // Equal shapes, a row of 7 (one vector and a tail of three); each
+        // operand's gradient also written elsewhere (accumulated), or alone
+        // (overwritten), and one tensor as two operands (one slot written twice).
+        for shared in [false, true] {
+            for alsoElsewhere in [false, true] {
+                func run(_ wanted: [Int]) throws -> (Plan, [[Double]]) {
+                    var b = GraphBuilder()
+                    let p = try (0..<3).map { try b.parameter("p\($0)", shape: [7]) }
+                    let std = try b.add(b.softplus(p[2]), 0.2)
+                    let mean = shared ? p[0] : p[1]
+                    let normal = try b.normalLogProb(p[0], mean: mean, std: std)
+                    let gumbel = try b.gumbelLogProb(p[0], location: mean, scale: std)
+                    var rng = Xoshiro256StarStar(seed: 41)
+                    var loss = try b.add(b.sum(b.multiply(normal, b.constant(Fixtures.random(7, &rng), shape: [7]))),
+                                         b.sum(b.multiply(gumbel, b.constant(Fixtures.random(7, &rng), shape: [7]))))
+                    if alsoElsewhere { loss = try b.add(loss, b.sum(b.multiply(b.multiply(p[0], p[1]), p[2]))) }
+                    let plan = try Plan(graph: b.build(), outputs: [loss], gradients: wanted.map { p[$0] })
+                    for (k, parameter) in p.enumerated() {
+                        try plan.setValues(Self.uniform(7, -2, 2, seed: UInt64(50 + k)), of: parameter)
+                    }
+                    plan.forward()
+                    plan.backward()
+                    return (plan, try wanted.map { try plan.gradient(of: p[$0]) })
+                }
+                let (plan, together) = try run([0, 1, 2])
+                for k in 0..<3 {
+                    #expect(together[k] == (try run([k])).1[0], "shared \(shared), elsewhere \(alsoElsewhere), ∂p\(k)")
+                }
+                #expect(try gradientMismatches(of: plan).isEmpty, "shared \(shared), elsewhere \(alsoElsewhere)")
+            }
+        }
+    }
+
     @Test("Bernoulli, Gumbel and the binary Concrete")
     func bernoulliGumbelRelaxed() throws {
         var problems = try Self.check(

@@ -30,10 +30,12 @@ struct RandomGraphTests {
     func randomGraphs() throws {
         var failures: [String] = []
         var opsUsed: [String: Int] = [:]
+        var fusedDivergences = 0   // plans where rewrite 11 fused a chain
         for seed in 0..<UInt64(Self.graphCount) {
             var generator = RandomGraphGenerator(seed: seed)
             let plan = try generator.makePlan()
             for (name, count) in generator.opsUsed { opsUsed[name, default: 0] += count }
+            if generator.opsUsed["bernoulliDivergence"] != nil, plan.description.contains("KL(Bernoulli") { fusedDivergences += 1 }
             let mismatches = try gradientMismatches(of: plan, relative: 1e-5, absolute: 1e-7)
             if !mismatches.isEmpty {
                 failures.append("seed \(seed): \(mismatches.prefix(2))\n\(plan.graph)")
@@ -44,10 +46,11 @@ struct RandomGraphTests {
         let families = ["unary", "power", "clamp", "binary", "sum", "mean", "logSumExp", "softmax", "logSoftmax",
                         "matmul", "gather", "softSelect", "concat", "reshape", "detach", "straightThrough",
                         "oneHotArgmax", "step", "oneHot", "elementwiseDensity", "categoricalDensity",
-                        "enumeratedExpectation"]
+                        "enumeratedExpectation", "bernoulliDivergence"]
         for family in families {
             #expect(opsUsed[family, default: 0] >= 50, "\(family) used \(opsUsed[family, default: 0]) times")
         }
+        #expect(fusedDivergences >= 25, "rewrite 11 fused chains in \(fusedDivergences) plans")
     }
 }
 
@@ -118,7 +121,7 @@ struct RandomGraphGenerator {
     mutating func step() throws {
         let (x, dx) = operand()
         let b = x.shape
-        switch pick(23) {
+        switch pick(24) {
         case 0:
             let functions: [UnaryFunction] = [.negate, .square, .expm1, .softplus, .sigmoid, .logSigmoid, .tanh, .relu]
             let f = functions[pick(functions.count)]
@@ -230,6 +233,8 @@ struct RandomGraphGenerator {
             let weights = [1.0, 0.5, 2.0]
             push(try builder.enumeratedExpectation(logits: x, terms: t, classTerms: classTerms, entropyWeight: weights[pick(3)]),
                  dx || dt || classTerms != nil, "enumeratedExpectation", consumed: [x, t])
+        case 23:
+            try bernoulliDivergence(x, dx)
         default:
             guard b.rank > 0 else { return try step() }
             let codes = try builder.oneHot(builder.argmax(x, axis: -1), classes: b.dimensions.last!)
@@ -272,6 +277,33 @@ struct RandomGraphGenerator {
         default: result = try builder.bernoulliKLDivergence(logit: x, toLogit: y)
         }
         push(result, dx || dy || dw, "elementwiseDensity", consumed: [x, y])
+    }
+
+    /// The exact discrete KL chain `Σ_k exp(P)(P − L)` (negated half the
+    /// time) on a log-sigmoid pair `P` of `x` with a new last axis (fused
+    /// by rewrite 11), against a constant prior, a pair of another tensor
+    /// of `x`'s shape, or a learned `logSoftmax` row shared by every result.
+    mutating func bernoulliDivergence(_ x: Tensor, _ dx: Bool) throws {
+        let column = try builder.reshape(x, to: Shape(x.shape.dimensions + [1]))
+        let last = column.shape.rank - 1
+        let pair = try builder.concat([builder.logSigmoid(builder.negate(column)), builder.logSigmoid(column)], axis: last)
+        let logP: Tensor
+        var dp = false
+        switch pick(3) {
+        case 0:
+            logP = try builder.constant([-0.5, -0.9], shape: [2])
+        case 1:
+            let (y, dy) = operandOfShape(x.shape)
+            let other = try builder.reshape(y, to: column.shape)
+            logP = try builder.concat([builder.logSigmoid(builder.negate(other)), builder.logSigmoid(other)], axis: last)
+            dp = dy
+        default:
+            try addParameter([2], name: "l\(parameters.count)")
+            logP = try builder.logSoftmax(parameters.last!, axis: 0)
+            dp = true
+        }
+        let kl = try builder.sum(builder.multiply(builder.exp(pair), builder.subtract(pair, logP)), axis: last)
+        push(coin() ? try builder.negate(kl) : kl, dx || dp, "bernoulliDivergence", consumed: [x])
     }
 
     /// A fused log-density or divergence along the last axis of `x`.
