@@ -1,7 +1,8 @@
 /// Forward loops of the non-differentiable helpers that turn relaxed
-/// values into hard ones: ``Opcode/argmax``, ``Opcode/oneHotArgmax`` and
-/// ``Opcode/oneHot`` (``Opcode/step`` is elementwise and lives with the
-/// unary kernels). They have no backward rule: no gradient flows through
+/// values into hard ones: ``Opcode/argmax``, ``Opcode/oneHotArgmax``,
+/// ``Opcode/oneHot`` and the inverse-CDF sampler
+/// ``Opcode/categoricalInverseCDF`` (``Opcode/step`` is elementwise and
+/// lives with the unary kernels). They have no backward rule: no gradient flows through
 /// them, and the compiler never schedules them in the backward pass.
 enum DiscreteKernels {
     /// The position of the largest entry of each line along the axis (the
@@ -37,6 +38,50 @@ enum DiscreteKernels {
             let k = Int(indices[row])
             precondition(k >= 0 && k < classes, "oneHot: index out of range 0..<classes")
             y[row * classes + k] = 1
+        }
+    }
+
+    /// One-hot rows of `K` classes (``Instruction/length``): for each row
+    /// of probabilities `q` (input 0, broadcast by the geometry) and its
+    /// uniform `u` (input 1), 1 at the first class `k` with `u < Σ_{j≤k} q_j`
+    /// (``GraphBuilder/categoricalInverseCDF(probabilities:uniform:)``).
+    ///
+    /// Branch-free within a row: with the cumulative sums `C_k`
+    /// nondecreasing, the chosen class is the count of `C_k ≤ u`. Entries
+    /// below 0 count as 0, so a class with `q_k ≤ 0` never holds the first
+    /// `C_k > u`; a `u` at or beyond the row's total (a total short of 1 by
+    /// rounding) gives the count `K`, which falls back to the last class
+    /// with `q_k > 0`. A NaN entry makes the total NaN; a NaN or negative
+    /// `u`, or a row with no positive entry, writes a row of NaN.
+    static func forwardCategoricalInverseCDF(_ i: Instruction, _ m: KernelMemory) {
+        var rows = BroadcastRows(m, geometry: i.geometry)
+        let classes = i.length
+        let n = rows.length
+        let (s0, s1) = (rows.step0, rows.step1)
+        let q = m.values + i.input0, u = m.values + i.input1
+        var y = m.values + i.output
+        for _ in 0..<rows.count {
+            for j in 0..<n {
+                let row = q + rows.offset0 + j * s0
+                let uniform = u[rows.offset1 + j * s1]
+                var total = 0.0
+                var below = 0
+                var lastPositive = 0
+                for k in 0..<classes {
+                    let p = row[k] < 0 ? 0 : row[k]     // NaN stays NaN
+                    total += p
+                    below += total <= uniform ? 1 : 0
+                    lastPositive = p > 0 ? k : lastPositive
+                }
+                if total > 0 && uniform >= 0 {          // false for NaN
+                    let chosen = min(below, lastPositive)
+                    for k in 0..<classes { y[k] = k == chosen ? 1 : 0 }
+                } else {
+                    y.update(repeating: .nan, count: classes)
+                }
+                y += classes
+            }
+            rows.advance()
         }
     }
 
