@@ -114,6 +114,37 @@ extension GraphBuilder {
         return append(.klDivergence(.categorical), [logits, toLogits], shape, .real)
     }
 
+    // MARK: Samplers
+
+    /// A hard Categorical sample by inversion of its CDF: along the last
+    /// axis, the one-hot of the first class `k` with `u < Σ_{j≤k} q_j`, for
+    /// one uniform `u ∈ (0, 1)` per row. With `u` uniform, class `k` comes
+    /// out with probability `q_k` (the inversion method: Devroye 1986,
+    /// *Non-Uniform Random Variate Generation*, ch. III.2). It takes one
+    /// uniform per row, where Gumbel-max (`oneHotArgmax(log q + g)`) takes
+    /// a Gumbel variate, and so a logarithm, per class.
+    ///
+    /// Rows that do not sum to exactly 1 are handled as rounding leaves
+    /// them: a `u` beyond the row's total picks its last class with
+    /// `q_k > 0`, and a class with `q_k ≤ 0` is never picked. A row with a
+    /// NaN, or with no positive entry, gives a row of NaN. Not
+    /// differentiable.
+    ///
+    /// The rows of `probabilities` (its shape without the last axis)
+    /// broadcast with `uniform`; the result is that shape plus the classes.
+    ///
+    ///     // one class of 3 per point: q [1000, 3], u [1000] → [1000, 3]
+    ///     let z = try builder.categoricalInverseCDF(probabilities: q, uniform: u)
+    public mutating func categoricalInverseCDF(probabilities: Tensor, uniform: Tensor) throws -> Tensor {
+        let operation = "categoricalInverseCDF"
+        try checkReal(probabilities, operation: operation, operand: "the probabilities")
+        try checkReal(uniform, operation: operation, operand: "the uniform")
+        let rows = try batchShape(of: probabilities, operation: operation, operand: "the probabilities")
+        let shape = try broadcastAll([rows, uniform.shape], operation: operation, shown: [probabilities.shape, uniform.shape])
+        return append(.categoricalInverseCDF, [probabilities, uniform],
+                      Shape(shape.dimensions + [probabilities.shape.dimensions.last!]), .real)
+    }
+
     // MARK: Checks
 
     private mutating func elementwise(_ op: Op, _ operation: String, _ operands: [Tensor]) throws -> Tensor {

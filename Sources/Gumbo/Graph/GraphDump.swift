@@ -50,6 +50,7 @@ extension Op: CustomStringConvertible {
         case .oneHotArgmax(let axis): return "oneHotArgmax(axis: \(axis))"
         case .argmax(let axis): return "argmax(axis: \(axis))"
         case .step: return "step"
+        case .categoricalInverseCDF: return "categoricalInverseCDF"
         case .oneHot(let classes): return "oneHot(classes: \(classes))"
         case .logProb(let density): return "logProb(\(density))"
         case .klDivergence(let divergence): return "klDivergence(\(divergence))"

@@ -31,7 +31,7 @@ public struct Node: Hashable, Sendable {
         switch op {
         case .input, .constant, .indexConstant:
             return false
-        case .detach, .oneHotArgmax, .argmax, .step, .oneHot:
+        case .detach, .oneHotArgmax, .argmax, .step, .oneHot, .categoricalInverseCDF:
             return false
         case .straightThrough:
             return position == 1

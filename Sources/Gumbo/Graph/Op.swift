@@ -81,6 +81,11 @@ public enum Op: Hashable, Sendable {
     case argmax(axis: Int)
     /// `builder.step(x)`: 1 where `x > 0`, else 0. Not differentiable.
     case step
+    /// `builder.categoricalInverseCDF(probabilities: q, uniform: u)`: the
+    /// one-hot, along the last axis (the classes of `q`), of the first class
+    /// whose cumulative probability exceeds `u`: a hard Categorical sample
+    /// by inversion. Not differentiable.
+    case categoricalInverseCDF
     /// `builder.oneHot(i, classes: 3)`: a real one-hot vector appended as a
     /// new last axis of the index tensor `i`.
     case oneHot(classes: Int)

@@ -64,8 +64,9 @@ final class ELBOPlan {
     /// numbers), negated for antithetic logistic inputs (`u → 1 − u`).
     ///
     /// The draws are those of ``RandomNumberGenerator/nextStandardNormal()``,
-    /// ``RandomNumberGenerator/nextStandardGumbel()`` and
-    /// ``RandomNumberGenerator/nextStandardLogistic()`` from the same
+    /// ``RandomNumberGenerator/nextStandardGumbel()``,
+    /// ``RandomNumberGenerator/nextStandardLogistic()`` and
+    /// ``RandomNumberGenerator/nextOpenUniform()`` from the same
     /// uniforms in the same order, transformed four at a time by
     /// ``NoiseSampler`` (so they agree with the scalar samplers to a few ulps).
     ///
@@ -85,6 +86,7 @@ final class ELBOPlan {
             case .normal: NoiseSampler.fillStandardNormal(start, count: count, using: &rng)
             case .gumbel: NoiseSampler.fillStandardGumbel(start, count: count, using: &rng)
             case .logistic: NoiseSampler.fillStandardLogistic(start, count: count, using: &rng)
+            case .uniform: NoiseSampler.fillOpenUniform(start, count: count, using: &rng)
             }
             if paired {
                 for i in 0..<count { buffer[count + i] = antithetic ? -buffer[i] : buffer[i] }

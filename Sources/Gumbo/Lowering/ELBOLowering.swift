@@ -315,14 +315,11 @@ struct ELBOLowering {
         case .reparameterized:
             throw ModelError(.invalidEstimator, subject: name, "a discrete site cannot be reparameterized")
         case .localExpectation:
-            let hard: Tensor
-            if classes == 2 && family.name == "Bernoulli" {
-                hard = try bernoulliSample(name, treatment: .hard(score: nil), logProbabilities: logProbabilities, rank: rank, batch: batch)
-            } else {
-                hard = try categoricalSample(name, treatment: .hard(score: nil), logProbabilities: logProbabilities, batch: batch + [classes])
-            }
+            let hard = try inverseCDFSample(name, logProbabilities: logProbabilities, rows: batch)
             value = try localExpectationValue(name, hard: hard, logProbabilities: logProbabilities, node: node,
                                               program: program, classes: classes)
+        case .hard where !treatment.isPaired:
+            value = try inverseCDFSample(name, logProbabilities: logProbabilities, rows: batch)
         case .hard, .relaxed:
             if classes == 2 && family.name == "Bernoulli" {
                 value = try bernoulliSample(name, treatment: treatment, logProbabilities: logProbabilities, rank: rank, batch: batch)
@@ -376,9 +373,22 @@ struct ELBOLowering {
         return try lowering.graph.add(flipped, kept)
     }
 
-    /// A Bernoulli site's weights `[1 − y, y]` from logistic noise:
-    /// hard `y = 1[α + L > 0]`, binary Concrete `y = σ((α + L)/τ)`, or Hard
-    /// Concrete `y = clamp(σ((α + L)/τ)(ζ − γ) + γ, 0, 1)`.
+    /// A hard sample that needs neither a relaxation nor noise shared with
+    /// another estimate (REINFORCE, evaluation, local expectation): the
+    /// guide's one-hot by inversion of its CDF, one uniform per draw, for
+    /// Bernoulli sites (`[1 − y, y]` with `y = 1[u ≥ 1 − p]`) as for
+    /// Categorical ones. The probabilities are `exp(log q)`, which
+    /// ``GraphRewriting`` reads from the `logSoftmax` of the logits at no
+    /// cost; Gumbel-max would take a Gumbel variate (a logarithm) per class.
+    private mutating func inverseCDFSample(_ name: String, logProbabilities: Tensor, rows: [Int]) throws -> Tensor {
+        let uniform = try noiseInput(name, kind: .uniform, shape: rows)
+        return try lowering.graph.categoricalInverseCDF(probabilities: lowering.graph.exp(logProbabilities), uniform: uniform)
+    }
+
+    /// A Bernoulli site's weights `[1 − y, y]` from logistic noise: the
+    /// hard `y = 1[α + L > 0]` of ARM and DisARM (whose antithetic partner
+    /// negates `L`), binary Concrete `y = σ((α + L)/τ)`, or Hard Concrete
+    /// `y = clamp(σ((α + L)/τ)(ζ − γ) + γ, 0, 1)`.
     private mutating func bernoulliSample(_ name: String, treatment: SiteTreatment, logProbabilities: Tensor,
                                           rank: Int, batch: [Int]) throws -> Tensor {
         let alpha = try lowering.weighted(LoweredValue(logProbabilities, eventRank: rank, classes: 2), by: [-1, 1])
@@ -411,8 +421,12 @@ struct ELBOLowering {
         }
     }
 
-    /// A Categorical site's weights from Gumbel noise: the Gumbel-max
-    /// one-hot, `softmax((log π + g)/τ)`, or the straight-through pair.
+    /// A relaxed Categorical site's weights from Gumbel noise:
+    /// `softmax((log π + g)/τ)`, or the straight-through pair with the
+    /// Gumbel-max one-hot (the same `g`, so the hard value is the relaxed
+    /// one's argmax). Other hard samples come from ``inverseCDFSample``;
+    /// only paired ones (ARM, DisARM: Bernoulli sites) would reach the
+    /// Gumbel-max `default`.
     private mutating func categoricalSample(_ name: String, treatment: SiteTreatment, logProbabilities: Tensor,
                                             batch: [Int]) throws -> Tensor {
         let gumbel = try noiseInput(name, kind: .gumbel, shape: batch)

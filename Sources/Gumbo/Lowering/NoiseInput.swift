@@ -5,8 +5,12 @@ struct NoiseInput {
         case normal
         /// Standard Gumbel g per class (Gumbel-max and Gumbel-softmax).
         case gumbel
-        /// Standard logistic L (Bernoulli sites: hard, Concrete, Hard Concrete).
+        /// Standard logistic L (Bernoulli sites under ARM and DisARM,
+        /// binary Concrete, Hard Concrete).
         case logistic
+        /// Uniform u in (0, 1), one per draw of a hard sample by inversion
+        /// (``GraphBuilder/categoricalInverseCDF(probabilities:uniform:)``).
+        case uniform
     }
 
     let site: String

@@ -133,6 +133,10 @@ enum Opcode: Hashable {
     case argmax
     case step
     case oneHot
+    /// A hard Categorical sample by inversion
+    /// (``Op/categoricalInverseCDF``): ``Instruction/length`` classes per
+    /// row, the geometry walking the rows.
+    case categoricalInverseCDF
     /// A fused elementwise log-density, divergence or Hard Concrete function.
     case elementwiseDensity(ElementwiseDensity)
     /// A fused log-density or divergence along the last axis.

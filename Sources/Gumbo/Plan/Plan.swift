@@ -216,6 +216,8 @@ public final class Plan {
             if forward { DiscreteKernels.forwardOneHotArgmax(i, m) }
         case .oneHot:
             if forward { DiscreteKernels.forwardOneHot(i, m) }
+        case .categoricalInverseCDF:
+            if forward { DiscreteKernels.forwardCategoricalInverseCDF(i, m) }
         case .elementwiseDensity(let kind):
             if forward { DensityKernels.forward(kind, i, m) } else { DensityKernels.backward(kind, i, m) }
         case .vectorDensity(let kind):

@@ -52,7 +52,7 @@ extension Plan: CustomStringConvertible {
                 + geometryText(i.geometry, operands: 2)
         case .binary, .gather, .elementwiseDensity:
             line += " : broadcast " + geometryText(i.geometry, operands: node.inputs.count)
-        case .vectorDensity:
+        case .vectorDensity, .categoricalInverseCDF:
             line += " : \(i.length) classes, broadcast " + geometryText(i.geometry, operands: node.inputs.count)
         case .sum, .mean, .logSumExp, .softmax, .logSoftmax, .argmax, .oneHotArgmax:
             line += " : lines \(i.outer)×\(i.length)×\(i.inner)"

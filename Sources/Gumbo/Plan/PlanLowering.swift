@@ -551,6 +551,19 @@ struct PlanLowering {
         case .oneHotArgmax(let axis):
             i.opcode = .oneHotArgmax
             setLines(&i, inputs[0].shape, axis: axis)
+        case .categoricalInverseCDF:
+            // The geometry walks the rows (the result without its classes):
+            // the probabilities' strides scaled by the class count, so their
+            // offset is the start of the row read; the uniform's, one per row.
+            i.opcode = .categoricalInverseCDF
+            let classes = node.shape.dimensions.last!
+            let rows = Shape(Array(node.shape.dimensions.dropLast()))
+            let probabilityRows = Shape(Array(inputs[0].shape.dimensions.dropLast()))
+            i.length = classes
+            i.geometry = encode(BroadcastGeometry(
+                extents: rows.dimensions,
+                strides: [BroadcastGeometry.alignedStrides(probabilityRows, output: rows).map { $0 * classes },
+                          BroadcastGeometry.alignedStrides(inputs[1].shape, output: rows)]))
         case .oneHot(let classes):
             i.opcode = .oneHot
             i.outer = inputs[0].shape.count

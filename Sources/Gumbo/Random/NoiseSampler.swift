@@ -1,4 +1,5 @@
-/// Buffers of standard normal, Gumbel and logistic draws, four at a time.
+/// Buffers of standard normal, Gumbel, logistic and open uniform draws,
+/// four at a time.
 ///
 /// Each fills the values the scalar samplers of `StandardSamplers.swift`
 /// would give in a loop — the same uniforms from the generator in the same
@@ -9,7 +10,8 @@
 ///
 /// - normal (Box–Muller, two uniforms each): `√(−2 log u₁) · cos 2πu₂`;
 /// - Gumbel: `−log E`, `E` exponential from ``ExponentialZiggurat``;
-/// - logistic: `log(u / (1 − u))`.
+/// - logistic: `log(u / (1 − u))`;
+/// - uniform: `u` itself, from ``RandomNumberGenerator/nextOpenUniform()``.
 enum NoiseSampler {
     typealias Vector = VectorMath.Vector
 
@@ -41,6 +43,11 @@ enum NoiseSampler {
             let u = uniforms(lanes, &rng)
             return VectorMath.log(u / (1 - u))
         }
+    }
+
+    static func fillOpenUniform(_ buffer: UnsafeMutablePointer<Double>, count: Int,
+                                using rng: inout Xoshiro256StarStar) {
+        for j in 0..<count { buffer[j] = rng.nextOpenUniform() }
     }
 
     /// `lanes` open uniforms from the generator, the other lanes ½.

@@ -18,7 +18,8 @@ import GumboTestSupport
 /// (constant with respect to the parameters), and `straightThrough(hard:
 /// detach(s), soft: s)`, whose value and gradient are those of `s`. Their
 /// own semantics are tested in `GradientControlTests`. The hard helpers
-/// (`step`, `oneHotArgmax`, `argmax` feeding `gather` and `oneHot`) are
+/// (`step`, `oneHotArgmax`, `argmax` feeding `gather` and `oneHot`,
+/// `categoricalInverseCDF` of a softmax) are
 /// piecewise constant, so their zero gradient agrees with finite
 /// differences away from ties, which random points almost never hit; the
 /// seeds are fixed, so the test is deterministic.
@@ -45,7 +46,7 @@ struct RandomGraphTests {
         // Every family of operations was exercised, many times.
         let families = ["unary", "power", "clamp", "binary", "sum", "mean", "logSumExp", "softmax", "logSoftmax",
                         "matmul", "gather", "softSelect", "concat", "reshape", "detach", "straightThrough",
-                        "oneHotArgmax", "step", "oneHot", "elementwiseDensity", "categoricalDensity",
+                        "oneHotArgmax", "step", "oneHot", "categoricalInverseCDF", "elementwiseDensity", "categoricalDensity",
                         "enumeratedExpectation", "bernoulliDivergence"]
         for family in families {
             #expect(opsUsed[family, default: 0] >= 50, "\(family) used \(opsUsed[family, default: 0]) times")
@@ -237,9 +238,17 @@ struct RandomGraphGenerator {
             try bernoulliDivergence(x, dx)
         default:
             guard b.rank > 0 else { return try step() }
-            let codes = try builder.oneHot(builder.argmax(x, axis: -1), classes: b.dimensions.last!)
             let soft = try builder.softmax(x, axis: -1)
-            push(try builder.multiply(codes, soft), dx, "oneHot", consumed: [x])
+            if coin() {
+                let codes = try builder.oneHot(builder.argmax(x, axis: -1), classes: b.dimensions.last!)
+                push(try builder.multiply(codes, soft), dx, "oneHot", consumed: [x])
+            } else {
+                // A hard sample of the softmax, one uniform per row.
+                let rows = Shape(Array(b.dimensions.dropLast()))
+                let uniform = try builder.constant((0..<rows.count).map { _ in rng.nextOpenUniform() }, shape: rows)
+                let hard = try builder.categoricalInverseCDF(probabilities: soft, uniform: uniform)
+                push(try builder.multiply(hard, soft), dx, "categoricalInverseCDF", consumed: [x])
+            }
         }
     }
 
