@@ -108,6 +108,44 @@ extension ELBOLowering {
         return try lowering.graph.reshape(value, to: Shape(value.shape.dimensions + Array(repeating: 1, count: fusion.trailingAxes)))
     }
 
+    /// The logits `x` of log-probabilities computed as `logSoftmax(x)`
+    /// over the last axis; `nil` for any others.
+    func logits(of logProbabilities: Tensor) -> Tensor? {
+        let node = lowering.graph.nodes[logProbabilities.id.rawValue]
+        guard case .logSoftmax(let axis) = node.op, axis == logProbabilities.rank - 1 else { return nil }
+        return lowering.graph.nodes[node.inputs[0].rawValue].tensor
+    }
+
+    /// A relaxed Categorical site's own term, `−KL(q ‖ p) = Σ_k q_k (log p_k − log q_k)`
+    /// summed over its plates, as one `enumeratedExpectation` of the
+    /// guide's logits with the prior's `log p` as class terms (no term per
+    /// row, and no logarithm per row), per particle in the prefix's rank;
+    /// `nil` (the chain of ``negativeKL``) unless the guide is
+    /// `Categorical(logits:)`, the prior's classes are the same for every
+    /// element, and no score-function cost reads the term.
+    mutating func fusedNegativeKL(_ node: IRNode, values: [IRNodeID: LoweredValue], inScoreCost: Bool) throws -> Tensor? {
+        guard compiled.options.fusesEnumeratedExpectations, !inScoreCost, layout.particleAxis == 0,
+              case .latent(let name, let family, _) = node.kind, node.eventShape.isEmpty,
+              case .relaxed(let relaxation)? = treatments[name], usesAnalyticKL(name),
+              let logQ = guideClassLogProbabilities[name], let x = logits(of: logQ),
+              x.rank == layout.prefixRank + 1
+        else { return nil }
+        switch relaxation {
+        case .soft, .straightThrough: break
+        case .hardConcrete: return nil
+        }
+        let logP = try lowering.classLogProbabilities(family, parameters: node.inputs.map { values[$0]! }, eventRank: 0)
+        let classes = x.shape.dimensions.last!
+        guard logP.shape.count == classes, logP.shape.dimensions.last == classes else { return nil }
+        let c = scaleFactor(plates: node.plates.map { compiled.model[plate: $0].name })
+        let rows = [1] + x.shape.dimensions.dropFirst()
+        let zeros = try lowering.graph.constant([Double](repeating: 0, count: rows.reduce(1, *)), shape: Shape(rows))
+        var classTerms = try lowering.graph.reshape(logP, to: Shape([Int](repeating: 1, count: x.rank - 1) + [classes]))
+        if c != 1 { classTerms = try lowering.graph.multiply(classTerms, c) }
+        let total = try lowering.graph.enumeratedExpectation(logits: x, terms: zeros, classTerms: classTerms, entropyWeight: c)
+        return try lowering.graph.reshape(total, to: Shape([total.shape[0]] + [Int](repeating: 1, count: layout.prefixRank - 1)))
+    }
+
     private func enumeratedSites(_ sites: [String]) -> [String] {
         sites.filter { enumerationWeights[$0] != nil }
     }

@@ -128,7 +128,13 @@ struct ELBOLowering {
         // the terms (signed) it takes in.
         let fused = try fusedEnumerations()
         var fusedTerms: [String: [Tensor]] = [:]
+        var fusedTotals: [Tensor] = []
         for node in model.nodes where node.isTerm {
+            if let total = try fusedNegativeKL(node, values: modelNodes, inScoreCost: scoreCostTerms.model.contains(node.id)) {
+                fusedTotals.append(total)
+                diagnostics.append(("the model's log-probability of '\(node.name!)'", total))
+                continue
+            }
             let raw = try modelTerm(node, values: modelNodes, guideNodes: guideNodes)
             let sites = compiled.dependencies.modelTermSites[node.id] ?? []
             if let site = fusedSite(of: raw, sites: sites, fused, inScoreCost: scoreCostTerms.model.contains(node.id)) {
@@ -181,6 +187,7 @@ struct ELBOLowering {
         for (site, fusion) in fused.sorted(by: { $0.key < $1.key }) {
             perParticle = try lowering.graph.add(perParticle, fusedExpectation(fusion, terms: fusedTerms[site] ?? []))
         }
+        for total in fusedTotals { perParticle = try lowering.graph.add(perParticle, total) }
         for term in guideTerms.sorted(by: { $0.key < $1.key }).map(\.value) {
             perParticle = try lowering.graph.subtract(perParticle, sumPlates(term))
         }
@@ -430,7 +437,10 @@ struct ELBOLowering {
     private mutating func categoricalSample(_ name: String, treatment: SiteTreatment, logProbabilities: Tensor,
                                             batch: [Int]) throws -> Tensor {
         let gumbel = try noiseInput(name, kind: .gumbel, shape: batch)
-        let perturbed = try lowering.graph.add(logProbabilities, gumbel)
+        // argmax and softmax are the same for the logits as for the
+        // log-probabilities (a row's shift cancels): perturbing the logits
+        // leaves the logSoftmax to the terms that need log q.
+        let perturbed = try lowering.graph.add(logits(of: logProbabilities) ?? logProbabilities, gumbel)
         switch treatment {
         case .relaxed(let relaxation):
             let tau = try temperature(name, relaxation.schedule)
@@ -450,7 +460,7 @@ struct ELBOLowering {
 
     /// Whether a relaxed site's own terms are replaced by the analytic
     /// discrete KL: its prior and its guide depend on no other latent site.
-    private func usesAnalyticKL(_ name: String) -> Bool {
+    func usesAnalyticKL(_ name: String) -> Bool {
         guard let modelSite = compiled.model.node(named: name), let guideSite = compiled.guide.node(named: name) else { return false }
         return (compiled.dependencies.modelTermSites[modelSite.id] ?? []) == [name]
             && (compiled.dependencies.guideTermSites[guideSite.id] ?? []) == [name]

@@ -119,4 +119,20 @@ struct FusedEnumerationTests {
         #expect(fused.plan.contains("enumeratedExpectation"))
         Self.expectClose(fused, unfused)
     }
+
+    @Test("a relaxed site's −KL as one node gives the chain's losses, gradient and ELBO (soft and straight-through, subsampled)",
+          arguments: [false, true])
+    func relaxedKL(straightThrough: Bool) throws {
+        let data = BenchmarkData.mixture(count: 40)
+        let estimators: [String: Estimator] = ["z": .gumbelSoftmax(temperature: .constant(0.5), straightThrough: straightThrough)]
+        let (model, guide) = (GaussianMixture.model(data: data), GaussianMixture.guide(count: data.count))
+        let fused = try Self.run(model, guide, estimators: estimators, fused: true, particles: 2)
+        let unfused = try Self.run(model, guide, estimators: estimators, fused: false, particles: 2)
+        #expect(fused.plan.contains("enumeratedExpectation") && !fused.plan.contains("logSoftmax"), "\(fused.plan)")
+        #expect(!unfused.plan.contains("enumeratedExpectation"))
+        Self.expectClose(fused, unfused)
+        let (sub, subGuide) = (GaussianMixture.model(data: data, subsample: 10), GaussianMixture.guide(count: 40, subsample: 10))
+        Self.expectClose(try Self.run(sub, subGuide, estimators: estimators, fused: true, particles: 1),
+                         try Self.run(sub, subGuide, estimators: estimators, fused: false, particles: 1))
+    }
 }
