@@ -47,3 +47,21 @@ extension Instruction {
         overwriteMask & (1 << position) != 0
     }
 }
+
+extension GradientStore {
+    /// `target[j] (+)= g · source[j]` for `j < count`, four at a time.
+    @inline(__always)
+    static func storeScaled(_ g: Double, _ source: UnsafeMutablePointer<Double>,
+                            at target: UnsafeMutablePointer<Double>, count: Int) {
+        let scale = Vector4(repeating: g)
+        var j = 0
+        while j + 4 <= count {
+            store(scale * source.vector(at: j), at: target + j)
+            j += 4
+        }
+        while j < count {
+            store(g * source[j], at: target + j)
+            j += 1
+        }
+    }
+}

@@ -127,22 +127,15 @@ enum BinaryKernels {
     static func backwardSingle<Rule: BinaryRule>(_: Rule.Type, _ i: Instruction, _ m: KernelMemory) {
         let a = m.values[i.input0], b = m.values[i.input1], y = m.values[i.output]
         let g = m.gradients[i.outputGradient]
-        if i.gradient0 >= 0 {
-            let contribution = 0.0 + g * Rule.partialA(a, b, y)
-            if i.overwrites(0) {
-                Overwrite.store(contribution, at: m.gradients + i.gradient0)
+        @inline(__always) func store(_ contribution: Double, _ slot: Int, _ position: Int) {
+            if i.overwrites(position) {
+                Overwrite.store(contribution, at: m.gradients + slot)
             } else {
-                Accumulate.store(contribution, at: m.gradients + i.gradient0)
+                Accumulate.store(contribution, at: m.gradients + slot)
             }
         }
-        if i.gradient1 >= 0 {
-            let contribution = 0.0 + g * Rule.partialB(a, b, y)
-            if i.overwrites(1) {
-                Overwrite.store(contribution, at: m.gradients + i.gradient1)
-            } else {
-                Accumulate.store(contribution, at: m.gradients + i.gradient1)
-            }
-        }
+        if i.gradient0 >= 0 { store(0.0 + g * Rule.partialA(a, b, y), i.gradient0, 0) }
+        if i.gradient1 >= 0 { store(0.0 + g * Rule.partialB(a, b, y), i.gradient1, 1) }
     }
 
     /// The gradient of one operand (`Side`), by its layout across rows:

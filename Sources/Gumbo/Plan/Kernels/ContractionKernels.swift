@@ -252,16 +252,7 @@ enum ContractionKernels {
                 let v = g[out + j]
                 let ro = po + j * sOther, rw = pw + j * sOwn
                 if kOwn == 1 && kOther == 1 && k >= 8 {
-                    let vv = Vector4(repeating: v)
-                    var c = 0
-                    while c + 4 <= k {
-                        Store.store(vv * ro.vector(at: c), at: rw + c)
-                        c += 4
-                    }
-                    while c < k {
-                        Store.store(v * ro[c], at: rw + c)
-                        c += 1
-                    }
+                    Store.storeScaled(v, ro, at: rw, count: k)
                 } else if kOwn == 0 {
                     // The factor is constant along the contracted axis.
                     var total = ro[0]

@@ -262,10 +262,11 @@ enum EnumeratedExpectationKernels {
             }
             if i.gradient1 >= 0 {
                 let gt = m.gradients + i.gradient1 + p * i.batchStride1
+                // ∂t (+)= g q.
                 if i.overwrites(1) && (p == 0 || i.batchStride1 != 0) {
-                    termGradient(Overwrite.self, g, q, gt, count: count)
+                    Overwrite.storeScaled(g, q, at: gt, count: count)
                 } else {
-                    termGradient(Accumulate.self, g, q, gt, count: count)
+                    Accumulate.storeScaled(g, q, at: gt, count: count)
                 }
             }
             if i.gradient2 >= 0 {
@@ -340,23 +341,6 @@ enum EnumeratedExpectationKernels {
             row += 4
         }
         return row
-    }
-
-    /// `∂t (+)= g q`.
-    @inline(__always)
-    static func termGradient<Store: GradientStore>(
-        _: Store.Type, _ g: Double, _ q: UnsafeMutablePointer<Double>, _ gt: UnsafeMutablePointer<Double>, count: Int
-    ) {
-        let scale = Vector4(repeating: g)
-        var j = 0
-        while j + 4 <= count {
-            Store.store(scale * q.vector(at: j), at: gt + j)
-            j += 4
-        }
-        while j < count {
-            Store.store(g * q[j], at: gt + j)
-            j += 1
-        }
     }
 }
 
