@@ -126,6 +126,22 @@ struct EnumeratedExpectationTests {
         #expect(mismatches.isEmpty, "\(mismatches)")
     }
 
+    /// 4001 rows of four equal logits: each row's sum is `s = 4`, and the
+    /// product over a lane's 1000 rows (4¹⁰⁰⁰ = 2²⁰⁰⁰) would overflow
+    /// unless renormalized; the entropy is `4001 · log 4`.
+    @Test("many rows: the product of the row sums is renormalized, the value stays exact")
+    func manyRows() throws {
+        let c = Case(px: 1, pt: 1, rows: [4001], classes: 4, classTerms: false, weight: 1)
+        let built = try Self.build(c, fused: true, x: [Double](repeating: 0.25, count: 16004),
+                                   t: [Double](repeating: 0, count: 16004), b: [])
+        let value = try built.plan.values(of: built.y)[0]
+        #expect(isClose(value, 4001 * Foundation.log(4.0), relative: 1e-14, absolute: 0), "\(value)")
+        let (x, t, b) = Self.inputs(Case(px: 1, pt: 1, rows: [1001], classes: 3, classTerms: true, weight: 1), seed: 3)
+        let random = Case(px: 1, pt: 1, rows: [1001], classes: 3, classTerms: true, weight: 1)
+        let fused = try Self.build(random, fused: true, x: x, t: t, b: b)
+        #expect(isClose(try fused.plan.values(of: fused.y), Self.direct(random, x: x, t: t, b: b), relative: 1e-12, absolute: 1e-10))
+    }
+
     /// Nine rows of three (two groups of four and one more): rows with a
     /// class of probability zero, in and out of the four-row groups.
     @Test("a class of probability zero adds nothing, even where its term is −∞")

@@ -166,6 +166,8 @@ enum EnumeratedExpectationKernels {
             for j in 0..<k { sums.columns[j] += weights[j] }
             sums.product.multiply(by: total)
             sums.rows += 4
+            // 64 sums of at most 4 per lane stay below 2¹²⁸.
+            if sums.rows & 255 == 0 { sums.product.renormalize() }
         }
         return sums
     }
@@ -390,16 +392,23 @@ extension AnyWidth: ExpectationWidth {
     }
 }
 
-/// `Π_r s_r` for `s_r ≥ 1`, per lane, as a mantissa in `[1, 2)` and a
-/// binary exponent, renormalized after each product so it never overflows.
+/// `Π_r s_r` for `s_r ≥ 1`, per lane, as a mantissa and a binary exponent:
+/// the caller renormalizes (``renormalize()``) before the mantissa could
+/// overflow (every 64 products of sums of at most four classes).
 struct ProductOfSums {
     private var mantissa = Vector4(repeating: 1)
     private var exponent = Vector4.zero
 
     @inline(__always)
     mutating func multiply(by s: Vector4) {
-        let product = mantissa * s
-        let bits = unsafeBitCast(product, to: SIMD4<UInt64>.self)
+        mantissa *= s
+    }
+
+    /// The mantissa brought back to `[1, 2)`, its binary exponent moved to
+    /// ``exponent`` (exact).
+    @inline(__always)
+    mutating func renormalize() {
+        let bits = unsafeBitCast(mantissa, to: SIMD4<UInt64>.self)
         // The biased exponent as a double (its bits under 2⁵²'s), and the
         // mantissa with the exponent of 1.0.
         let biased = unsafeBitCast((bits &>> 52) | 0x4330_0000_0000_0000, to: Vector4.self) - 0x1p52
