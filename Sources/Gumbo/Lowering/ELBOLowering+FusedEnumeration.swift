@@ -47,16 +47,13 @@ extension ELBOLowering {
         guard compiled.options.fusesEnumeratedExpectations, layout.particleAxis == 0 else { return [:] }
         var result: [String: FusedEnumeration] = [:]
         for (name, weights) in enumerationWeights.sorted(by: { $0.key < $1.key }) {
-            guard let logProbabilities = guideClassLogProbabilities[name],
-                  case .logSoftmax(let axis) = lowering.graph.nodes[logProbabilities.id.rawValue].op,
-                  axis == logProbabilities.rank - 1,
+            guard let logProbabilities = guideClassLogProbabilities[name], let logits = logits(of: logProbabilities),
+                  logits.shape.count == weights.shape.count,
                   let enumerationAxis = layout.enumerationAxis(of: name),
                   weights.shape.dimensions[(enumerationAxis + 1)...].allSatisfy({ $0 == 1 }),
                   let site = compiled.guide.node(named: name),
                   enumeratedSites(compiled.dependencies.guideTermSites[site.id] ?? []) == [name]
             else { continue }
-            let logits = lowering.graph.nodes[lowering.graph.nodes[logProbabilities.id.rawValue].inputs[0].rawValue].tensor
-            guard logits.shape.count == weights.shape.count else { continue }
             let plates = site.plates.map { compiled.guide[plate: $0].name }
             let shape = Shape(Array(weights.shape.dimensions[...enumerationAxis]))
             result[name] = FusedEnumeration(logits: try lowering.graph.reshape(logits, to: shape), weights: weights,
@@ -84,8 +81,11 @@ extension ELBOLowering {
     mutating func fusedExpectation(_ fusion: FusedEnumeration, terms: [Tensor]) throws -> Tensor {
         let weights = fusion.weights.shape.dimensions
         let rows = [1] + weights.dropFirst()
+        let classAxis = weights.count - 1 - fusion.trailingAxes
         func isClassTerm(_ term: Tensor) -> Bool {
-            term.shape.dimensions.enumerated().allSatisfy { axis, extent in extent == 1 || axis == weights.count - 1 - fusion.trailingAxes }
+            term.shape.dimensions.enumerated().allSatisfy { axis, extent in
+                axis == classAxis ? extent == weights[classAxis] : extent == 1
+            }
         }
         func sum(_ terms: [Tensor]) throws -> Tensor? {
             var total: Tensor?

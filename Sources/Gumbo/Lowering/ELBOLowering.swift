@@ -127,17 +127,18 @@ struct ELBOLowering {
         // Enumerated sites whose expectation one fused node computes, and
         // the terms (signed) it takes in.
         let fused = try fusedEnumerations()
+        let costTerms = scoreCostTerms
         var fusedTerms: [String: [Tensor]] = [:]
         var fusedTotals: [Tensor] = []
         for node in model.nodes where node.isTerm {
-            if let total = try fusedNegativeKL(node, values: modelNodes, inScoreCost: scoreCostTerms.model.contains(node.id)) {
+            if let total = try fusedNegativeKL(node, values: modelNodes, inScoreCost: costTerms.model.contains(node.id)) {
                 fusedTotals.append(total)
                 diagnostics.append(("the model's log-probability of '\(node.name!)'", total))
                 continue
             }
             let raw = try modelTerm(node, values: modelNodes, guideNodes: guideNodes)
             let sites = compiled.dependencies.modelTermSites[node.id] ?? []
-            if let site = fusedSite(of: raw, sites: sites, fused, inScoreCost: scoreCostTerms.model.contains(node.id)) {
+            if let site = fusedSite(of: raw, sites: sites, fused, inScoreCost: costTerms.model.contains(node.id)) {
                 fusedTerms[site, default: []].append(raw)
                 diagnostics.append(("the model's log-probability of '\(node.name!)'", raw))
                 continue
@@ -155,7 +156,7 @@ struct ELBOLowering {
             let raw = try guideTerm(node, values: guideNodes)
             let sites = compiled.dependencies.guideTermSites[node.id] ?? []
             if !treatments[name]!.isScoreFunction,
-               let site = fusedSite(of: raw, sites: sites, fused, inScoreCost: scoreCostTerms.guide.contains(node.id)) {
+               let site = fusedSite(of: raw, sites: sites, fused, inScoreCost: costTerms.guide.contains(node.id)) {
                 fusedTerms[site, default: []].append(try lowering.graph.negate(raw))
                 diagnostics.append(("the guide's log-probability of '\(name)'", raw))
                 continue

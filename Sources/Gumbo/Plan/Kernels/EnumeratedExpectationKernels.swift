@@ -19,8 +19,9 @@ import Foundation
 ///     Σ_k q_rk (t_prk − c log q_rk) = Σ_k q_rk (t_prk − c (x_rk − m_r)) + c log s_r,
 ///
 /// and `Σ_r log s_r = log Π_r s_r`. Each `s_r` lies in `[1, K]`; the product
-/// is kept per lane as a mantissa in `[1, 2)` and a binary exponent, and one
-/// logarithm per lane finishes it. (Rounding the product adds a relative
+/// is kept per lane as a mantissa and a binary exponent (brought back to
+/// `[1, 2)` every 64 groups of four rows), and one logarithm per lane
+/// finishes it. (Rounding the product adds a relative
 /// error of at most `2⁻⁵³` per row, an absolute error of `R · 2⁻⁵³` in the
 /// sum of logarithms: no more than summing `R` rounded logarithms.)
 ///
