@@ -91,12 +91,15 @@ struct SVICase {
             ("st-gumbel-softmax:tau=1→0.5", .gumbelSoftmax(temperature: annealed, straightThrough: true)),
             ("reinforce:baseline=ma", reinforce),
         ]
-        return estimators.map { name, estimator in
-            SVICase(workload: "W5 dvae", estimator: name, compile: {
-                try DiscreteVAE.model(images: training, batch: 100)
-                    .compile(guide: DiscreteVAE.guide(images: training, batch: 100),
-                             options: CompileOptions(estimators: ["z": estimator]))
-            }, configuration: SVIConfiguration(optimizer: Optimizer.adam(learningRate: 1e-3), seed: 5))
+        return [MatrixPrecision.double, .single].flatMap { precision in
+            estimators.map { name, estimator in
+                SVICase(workload: "W5 dvae", estimator: name + (precision == .single ? " f32×" : ""), compile: {
+                    var options = CompileOptions(estimators: ["z": estimator])
+                    options.matrixPrecision = precision
+                    return try DiscreteVAE.model(images: training, batch: 100)
+                        .compile(guide: DiscreteVAE.guide(images: training, batch: 100), options: options)
+                }, configuration: SVIConfiguration(optimizer: Optimizer.adam(learningRate: 1e-3), seed: 5))
+            }
         }
     }
 }

@@ -21,6 +21,14 @@ public struct CompileOptions: Sendable {
     /// KL is used).
     public var relaxedSiteTerms: RelaxedSiteTerms = .discrete
 
+    /// The arithmetic of the model's and guide's matrix products
+    /// (``matmul(_:_:)``) in the ELBO plans of training and
+    /// ``SVI/evaluate(particles:seed:)``: `.double` (the default) or
+    /// `.single`, about twice as fast for dense layers
+    /// (``MatrixPrecision``). Values, gradients, densities and the optimizer
+    /// stay in `Double`.
+    public var matrixPrecision: MatrixPrecision = .double
+
     /// Whether an enumerated site's expected terms and entropy are lowered
     /// to one fused node (``GraphBuilder/enumeratedExpectation(logits:terms:entropyWeight:)``)
     /// where they can be; off only to test the fused node against the

@@ -6,7 +6,11 @@ extension GraphBuilder {
     /// `[M, K] × [K, N] → [M, N]`. Either side may carry a leading batch
     /// dimension: `[B, M, K] × [B, K, N] → [B, M, N]`, and a rank-2 side is
     /// shared by every batch entry (`[B, M, K] × [K, N] → [B, M, N]`).
-    public mutating func matmul(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+    ///
+    /// With `precision: .single` the multiply-adds run in `Float`
+    /// (``MatrixPrecision``); the result and the gradients are still stored
+    /// as `Double`.
+    public mutating func matmul(_ a: Tensor, _ b: Tensor, precision: MatrixPrecision = .double) throws -> Tensor {
         try checkReal(a, operation: "matmul", operand: "the left operand")
         try checkReal(b, operation: "matmul", operand: "the right operand")
         let mismatch = { (reason: String) in
@@ -32,7 +36,7 @@ extension GraphBuilder {
             batch = b.shape[0]
         }
         let shape: Shape = batch.map { [$0, m, n] } ?? [m, n]
-        return append(.matmul, [a, b], shape, .real)
+        return append(.matmul(precision), [a, b], shape, .real)
     }
 
     /// `table` read at `indices` along `axis` (numpy's `take_along_axis`).

@@ -54,8 +54,8 @@ public enum Op: Hashable, Sendable {
     // MARK: Structure
 
     /// `builder.matmul(a, b)`: `[M, K] × [K, N]`, with an optional leading
-    /// batch dimension on either side.
-    case matmul
+    /// batch dimension on either side; the multiply-adds in `precision`.
+    case matmul(MatrixPrecision)
     /// `builder.gather(table, indices: i, axis: 1)`: `table` read at the
     /// index tensor's values along `axis` (numpy's `take_along_axis`, with
     /// the other axes broadcast); the gradient scatters back into `table`.

@@ -88,6 +88,7 @@ struct ELBOLowering {
             plate.name == chunk?.plate ? IRPlate(name: plate.name, size: plate.size, subsampleSize: chunk!.count) : plate
         }
         lowering = ProgramLowering(layout: TensorLayout(outerSites: outer, innerSites: inner, particles: particles, plates: plates))
+        lowering.matrixPrecision = compiled.options.matrixPrecision
         if let chunk, let plate = plates.firstIndex(where: { $0.name == chunk.plate }) {
             lowering.chunk = ChunkSlicing(plate: plate, start: chunk.start,
                                           slicedParameters: ChunkSlicing.sliceableParameters(compiled, plate: chunk.plate))

@@ -17,6 +17,8 @@ struct ProgramLowering {
     private(set) var subsampleIndices: [Int: Tensor] = [:]
     /// In a chunk of a threaded run, what it slices (``ChunkSlicing``).
     var chunk: ChunkSlicing?
+    /// The arithmetic of every matrix product lowered (``MatrixPrecision``).
+    var matrixPrecision: MatrixPrecision = .double
     /// Constants made by ``constant(_:eventShape:)``, so that indexing one
     /// by the chunk's plate can take the chunk's rows at compile time.
     private var constantData: [NodeID: [Double]] = [:]
@@ -265,7 +267,7 @@ struct ProgramLowering {
         let matrix = try graph.reshape(w.tensor, to: [n, m])
         let rows = x.shape.dropLast().reduce(1, *)
         let flat = try graph.reshape(x.tensor, to: [rows, n])
-        let product = try graph.matmul(flat, matrix)
+        let product = try graph.matmul(flat, matrix, precision: matrixPrecision)
         return try graph.reshape(product, to: Shape(Array(x.shape.dropLast()) + [m]))
     }
 

@@ -118,6 +118,11 @@ enum Opcode: Hashable {
     /// (``Op/enumeratedExpectation(entropyWeight:)``).
     case enumeratedExpectation
     case matmul
+    /// A matrix product whose multiply-adds run in `Float`
+    /// (``MatrixPrecision/single``); ``Instruction/auxiliary`` is its
+    /// region of `Float` copies in the value arena
+    /// (``MatMulKernels/singlePrecisionRegionCount(rows:depth:columns:bCopies:)``).
+    case singlePrecisionMatmul
     case gather
     case concat
     /// `[log σ(−x), log σ(x)]` along a new last axis of two: a concat of

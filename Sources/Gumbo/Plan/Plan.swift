@@ -197,6 +197,8 @@ public final class Plan {
             if forward { EnumeratedExpectationKernels.forward(i, m) } else { EnumeratedExpectationKernels.backward(i, m) }
         case .matmul:
             if forward { MatMulKernels.forward(i, m) } else { MatMulKernels.backward(i, m) }
+        case .singlePrecisionMatmul:
+            if forward { MatMulKernels.forwardSingle(i, m) } else { MatMulKernels.backwardSingle(i, m) }
         case .gather:
             if forward { GatherKernels.forward(i, m) } else { GatherKernels.backward(i, m) }
         case .concat:

@@ -64,6 +64,8 @@ extension Plan: CustomStringConvertible {
             line += " : \(i.constant0 < 0 ? "−" : "")KL(Bernoulli(σ(x)) ‖ exp L) fused, broadcast " + geometryText(i.geometry, operands: 2)
         case .matmul:
             line += " : \(i.batch)×[\(i.outer)×\(i.length)]·[\(i.length)×\(i.inner)]"
+        case .singlePrecisionMatmul:
+            line += " : \(i.batch)×[\(i.outer)×\(i.length)]·[\(i.length)×\(i.inner)] in Float"
         default:
             break
         }
@@ -71,6 +73,7 @@ extension Plan: CustomStringConvertible {
             switch i.opcode {
             case .logSigmoidPair: line += ", σ(x), σ(−x) saved @\(i.auxiliary)"
             case .bernoulliDivergence: line += ", ∂KL/∂x saved @\(i.auxiliary)"
+            case .singlePrecisionMatmul: line += ", Float copies @\(i.auxiliary)"
             default: line += ", weights @\(i.auxiliary)"
             }
         }

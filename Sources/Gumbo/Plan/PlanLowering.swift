@@ -568,8 +568,8 @@ struct PlanLowering {
             i.opcode = .oneHot
             i.outer = inputs[0].shape.count
             i.length = classes
-        case .matmul:
-            i.opcode = .matmul
+        case .matmul(let precision):
+            i.opcode = precision == .single ? .singlePrecisionMatmul : .matmul
             let (a, b) = (inputs[0].shape, inputs[1].shape)
             i.outer = a[a.rank - 2]
             i.length = a[a.rank - 1]
@@ -577,6 +577,12 @@ struct PlanLowering {
             i.batch = node.shape.rank == 3 ? node.shape[0] : 1
             i.batchStride0 = a.rank == 3 ? i.outer * i.length : 0
             i.batchStride1 = b.rank == 3 ? i.length * i.inner : 0
+            if precision == .single {
+                // Kept from the forward pass to the backward (B's copies).
+                i.auxiliary = valueCount
+                valueCount += MatMulKernels.singlePrecisionRegionCount(
+                    rows: i.outer, depth: i.length, columns: i.inner, bCopies: i.batchStride1 == 0 ? 1 : i.batch)
+            }
             counterCount = max(counterCount,
                                MatMulKernels.sparsePositionCount(rows: i.outer, depth: i.length, columns: i.inner))
         case .gather(let axis):

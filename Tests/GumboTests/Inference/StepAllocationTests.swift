@@ -45,6 +45,12 @@ struct StepAllocationTests {
             guide: DiscreteVAE.guide(images: images, batch: 4),
             options: CompileOptions(estimators: ["z": .gumbelSoftmax(temperature: annealed, straightThrough: true)]))
         runs.append(("W5 st-gumbel-softmax", try SVI(vae, configuration: SVIConfiguration(optimizer: Optimizer.adam(learningRate: 1e-3)))))
+        var single = CompileOptions(estimators: ["z": .gumbelSoftmax(temperature: annealed, straightThrough: true)])
+        single.matrixPrecision = .single
+        let singleVAE = try DiscreteVAE.model(images: images, batch: 4).compile(
+            guide: DiscreteVAE.guide(images: images, batch: 4), options: single)
+        runs.append(("W5 single-precision products",
+                     try SVI(singleVAE, configuration: SVIConfiguration(optimizer: Optimizer.adam(learningRate: 1e-3)))))
         return runs
     }
 
@@ -55,7 +61,7 @@ struct StepAllocationTests {
             filter: "stepAllocationProbeChild", reportVariable: "GUMBO_STEP_ALLOCATION_PROBE_REPORT", separator: "\t") else { return }
         #expect((counts["control"] ?? 0) >= 1, "positive control: \(counts)")
         #expect((counts["worker control"] ?? 0) >= 1, "positive control of other threads: \(counts)")
-        #expect(counts.count >= 26, "every run reported: \(counts)")
+        #expect(counts.count >= 27, "every run reported: \(counts)")
         #expect((counts["named threads"] ?? 0) >= 4, "the threaded runs' workers carry the probe's name: \(counts)")
         for (name, count) in counts where !name.hasSuffix("control") && name != "sink" && name != "named threads" {
             #expect(count == 0, "\(name): \(count) allocation calls in 10 steps")
