@@ -17,19 +17,22 @@ enum SVIBenchmark {
         name: "svi",
         summary: "seconds per SVI step on W2–W5, compile time, allocations, hand-written loops, scaling",
         usage: """
-            usage: gumbo-bench svi [--workload W] [--estimator E] [--json] [--repeats R]
-                                   [--scaling] [--threads N] [--peers PYTHON]
+            usage: gumbo-bench svi [--workload W] [--estimator E] [--matrix-precision P] [--json]
+                                   [--repeats R] [--scaling] [--threads N] [--peers PYTHON]
 
             For every (workload, estimator) of issue 7: median seconds per step
             after a warm-up, compile time (DSL to plan ready), heap allocations
             per step (counted by a preloaded allocator in a child process), and
             the hand-written loop's seconds per step and the ratio, where one
             exists (W3 enumeration and straight-through Gumbel-softmax, W4
-            binary Concrete).
+            binary Concrete). W5 runs twice: with its matrix products in double
+            precision, then in single (CompileOptions.matrixPrecision = .single,
+            marked "f32mm"); single rows compare best with NumPyro's float32 runs.
 
             options:
               --workload W     only rows whose workload starts with W (W2 … W5)
               --estimator E    only rows whose estimator starts with E
+              --matrix-precision P  only rows whose products run in P (double or single)
               --json           end with one JSON line {"rows": [...]}
               --repeats R      timed repeats per row (default 21)
               --scaling        instead: W3 (enumeration) at N = 10^3 … 10^6 points,
@@ -49,6 +52,7 @@ enum SVIBenchmark {
     struct Row {
         let workload: String
         let estimator: String
+        let matrixPrecision: MatrixPrecision
         let secondsPerStep: Double
         let compileSeconds: Double
         let allocationsPerStep: Double?
@@ -57,12 +61,15 @@ enum SVIBenchmark {
         let threads: Int
 
         var ratio: Double? { handwrittenSecondsPerStep.map { secondsPerStep / $0 } }
+        var peerKey: String { "\(workload)|\(estimator)" }
+        var label: String { workload + (matrixPrecision == .single ? " f32mm" : "") }
     }
 
     static func run(_ options: inout Options) throws {
         let json = options.flag("--json")
         let workload = options.string("--workload")
         let estimator = options.string("--estimator")
+        let precision = try options.string("--matrix-precision").map(matrixPrecision)
         let repeats = try options.integer("--repeats", default: 21)
         let scaling = options.flag("--scaling")
         let threads = try options.integer("--threads", default: 1)
@@ -73,8 +80,9 @@ enum SVIBenchmark {
         try options.finish()
         if scaling { return try ScalingBenchmark.run(json: json, threads: threads) }
 
-        let cases = SVICase.all().filter {
-            (workload.map($0.workload.hasPrefix) ?? true) && (estimator.map($0.estimator.hasPrefix) ?? true)
+        let cases = SVICase.all().filter { c in
+            (workload.map(c.workload.hasPrefix) ?? true) && (estimator.map(c.estimator.hasPrefix) ?? true)
+                && (precision.map { $0 == c.matrixPrecision } ?? true)
         }
         if profileSteps > 0 {
             // For a profiler: compile and step, no timing.
@@ -92,6 +100,7 @@ enum SVIBenchmark {
         var filter: [String] = []
         if let workload { filter += ["--workload", workload] }
         if let estimator { filter += ["--estimator", estimator] }
+        if let precision { filter += ["--matrix-precision", "\(precision)"] }
         let allocations = countAllocations(filter)
 
         print("Seconds per SVI step (median of \(repeats) repeats of the thread's CPU time, after a warm-up)")
@@ -117,9 +126,9 @@ enum SVIBenchmark {
                 let parallel = try c.makeRun(threads: threads)
                 threaded = try wallTime(parallel, repeats: repeats)
             }
-            let row = Row(workload: c.workload, estimator: c.estimator, secondsPerStep: library,
-                          compileSeconds: Stopwatch.median(compileTimes),
-                          allocationsPerStep: allocations["\(c.workload)|\(c.estimator)"],
+            let row = Row(workload: c.workload, estimator: c.estimator, matrixPrecision: c.matrixPrecision,
+                          secondsPerStep: library, compileSeconds: Stopwatch.median(compileTimes),
+                          allocationsPerStep: allocations[c.key],
                           handwrittenSecondsPerStep: reference, threadedSecondsPerStep: threaded, threads: threads)
             rows.append(row)
             print(line(row))
@@ -215,18 +224,20 @@ enum SVIBenchmark {
         usage: "usage: gumbo-bench svi-allocations [--workload W] [--estimator E]  (run by 'gumbo-bench svi')",
         run: { options in
             let workload = options.string("--workload"), estimator = options.string("--estimator")
+            let precision = try options.string("--matrix-precision").map(matrixPrecision)
             try options.finish()
             guard let probe = AllocationCounter.probe() else {
                 throw UsageError(message: "svi-allocations: the counting allocator is not preloaded")
             }
-            for c in SVICase.all() where (workload.map(c.workload.hasPrefix) ?? true) && (estimator.map(c.estimator.hasPrefix) ?? true) {
+            for c in SVICase.all() where (workload.map(c.workload.hasPrefix) ?? true) && (estimator.map(c.estimator.hasPrefix) ?? true)
+                && (precision.map { $0 == c.matrixPrecision } ?? true) {
                 let svi = try c.makeRun()
                 for _ in 0..<3 { try svi.step() }
                 let steps = 20
                 probe.arm()
                 for _ in 0..<steps { try svi.step() }
                 let count = probe.disarm()
-                print("\(c.workload)|\(c.estimator)\t\(Double(count) / Double(steps))")
+                print("\(c.key)\t\(Double(count) / Double(steps))")
             }
         })
 
@@ -235,7 +246,7 @@ enum SVIBenchmark {
     static let header = "workload        estimator                     s/step     compile   allocs/step  hand-written  ratio"
 
     static func line(_ row: Row) -> String {
-        var text = row.workload.padding(toLength: 16, withPad: " ", startingAt: 0)
+        var text = row.label.padding(toLength: 16, withPad: " ", startingAt: 0)
             + row.estimator.padding(toLength: 28, withPad: " ", startingAt: 0)
             + format(row.secondsPerStep).leftPadded(10)
             + format(row.compileSeconds).leftPadded(12)
@@ -252,6 +263,7 @@ enum SVIBenchmark {
         func number(_ x: Double?) -> String { x.map { "\($0)" } ?? "null" }
         var fields = [
             "\"workload\": \"\(r.workload)\"", "\"estimator\": \"\(r.estimator)\"",
+            "\"matrix_precision\": \"\(r.matrixPrecision)\"",
             "\"seconds_per_step\": \(r.secondsPerStep)", "\"compile_seconds\": \(r.compileSeconds)",
             "\"allocations_per_step\": \(number(r.allocationsPerStep))",
             "\"handwritten_seconds_per_step\": \(number(r.handwrittenSecondsPerStep))",
@@ -261,7 +273,7 @@ enum SVIBenchmark {
             fields.append("\"threads\": \(r.threads)")
             fields.append("\"threaded_wall_seconds_per_step\": \(threaded)")
         }
-        if let peer = peers?.figures["\(r.workload)|\(r.estimator)"] {
+        if let peer = peers?.figures[r.peerKey] {
             fields.append("\"pyro_seconds_per_step\": \(number(peer.pyro))")
             fields.append("\"numpyro_call_seconds_per_step\": \(number(peer.numpyroCall))")
             fields.append("\"numpyro_loop_seconds_per_step\": \(number(peer.numpyroLoop))")
@@ -287,7 +299,7 @@ enum SVIBenchmark {
     ]
 
     static func printIssuePeers(_ rows: [Row]) {
-        let matched = rows.compactMap { row in peers["\(row.workload)|\(row.estimator)"].map { (row, $0) } }
+        let matched = rows.compactMap { row in peers[row.peerKey].map { (row, $0) } }
         guard !matched.isEmpty else { return }
         print("")
         print("Against issue 7's peer figures (measured there, not in this run — use --peers PYTHON to measure them here;")
@@ -296,9 +308,17 @@ enum SVIBenchmark {
         for (row, peer) in matched {
             let ms = row.secondsPerStep * 1e3
             func ratio(_ x: Double?) -> String { x.map { String(format: "%.3f", ms / $0) } ?? "—" }
-            print(row.workload.padding(toLength: 16, withPad: " ", startingAt: 0)
+            print(row.label.padding(toLength: 16, withPad: " ", startingAt: 0)
                   + row.estimator.padding(toLength: 28, withPad: " ", startingAt: 0)
                   + ratio(peer.pyro).leftPadded(10) + ratio(peer.numpyroCall).leftPadded(21) + ratio(peer.numpyroLoop).leftPadded(21))
+        }
+    }
+
+    static func matrixPrecision(_ text: String) throws -> MatrixPrecision {
+        switch text {
+        case "double": return .double
+        case "single": return .single
+        default: throw UsageError(message: "--matrix-precision: expected double or single, got '\(text)'")
         }
     }
 
@@ -322,13 +342,16 @@ extension SVIBenchmark {
         let versions = peers.versions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         print("Against Pyro and NumPyro measured in this run (\(versions.isEmpty ? "versions unknown" : versions)); one thread each")
         print("NumPyro runs twice: in double precision, as Gumbo, and in single, its default.")
+        if rows.contains(where: { $0.matrixPrecision == .single }) {
+            print("f32mm: Gumbo's matrix products in single precision (the rest in double); compare them with the f32 columns.")
+        }
         print("workload        estimator                       Pyro  Gumbo/Pyro   NumPyro call  Gumbo/call   NumPyro loop  Gumbo/loop"
               + "   f32 call  Gumbo/f32 call   f32 loop  Gumbo/f32 loop")
         for row in rows {
-            guard let peer = peers.figures["\(row.workload)|\(row.estimator)"] else { continue }
+            guard let peer = peers.figures[row.peerKey] else { continue }
             let mark = peer.numpyroMatched ? "" : "*"
             func ratio(_ x: Double?, _ mark: String = "") -> String { x.map { String(format: "%.3f", row.secondsPerStep / $0) + mark } ?? "—" }
-            print(row.workload.padding(toLength: 16, withPad: " ", startingAt: 0)
+            print(row.label.padding(toLength: 16, withPad: " ", startingAt: 0)
                   + row.estimator.padding(toLength: 28, withPad: " ", startingAt: 0)
                   + (peer.pyro.map(format) ?? "—").leftPadded(10) + ratio(peer.pyro).leftPadded(12)
                   + (peer.numpyroCall.map(format) ?? "—").leftPadded(15) + ratio(peer.numpyroCall, mark).leftPadded(12)

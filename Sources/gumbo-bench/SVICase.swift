@@ -12,8 +12,17 @@ struct SVICase {
     /// harness times, together with making the ``SVI`` run and its plan).
     let compile: () throws -> CompiledModel
     let configuration: SVIConfiguration
+    /// The arithmetic of the model's matrix products (W5 runs both).
+    var matrixPrecision: MatrixPrecision = .double
     /// The same step written by hand, where there is one.
     var makeHandwritten: (() -> any HandwrittenStep)? = nil
+
+    /// Peers' rows join on this (they have no precision of products).
+    var peerKey: String { "\(workload)|\(estimator)" }
+    /// Unique among the rows.
+    var key: String { peerKey + (matrixPrecision == .double ? "" : "|\(matrixPrecision)") }
+    /// The workload as the tables print it: `f32mm` marks single-precision products.
+    var label: String { workload + (matrixPrecision == .single ? " f32mm" : "") }
 
     /// Makes the run: DSL → IR → compiler passes → lowering → plan.
     func makeRun(threads: Int = 1) throws -> SVI {
@@ -91,14 +100,16 @@ struct SVICase {
             ("st-gumbel-softmax:tau=1→0.5", .gumbelSoftmax(temperature: annealed, straightThrough: true)),
             ("reinforce:baseline=ma", reinforce),
         ]
+        // Each estimator with products in double precision, then in single.
         return [MatrixPrecision.double, .single].flatMap { precision in
             estimators.map { name, estimator in
-                SVICase(workload: "W5 dvae", estimator: name + (precision == .single ? " f32×" : ""), compile: {
+                SVICase(workload: "W5 dvae", estimator: name, compile: {
                     var options = CompileOptions(estimators: ["z": estimator])
                     options.matrixPrecision = precision
                     return try DiscreteVAE.model(images: training, batch: 100)
                         .compile(guide: DiscreteVAE.guide(images: training, batch: 100), options: options)
-                }, configuration: SVIConfiguration(optimizer: Optimizer.adam(learningRate: 1e-3), seed: 5))
+                }, configuration: SVIConfiguration(optimizer: Optimizer.adam(learningRate: 1e-3), seed: 5),
+                matrixPrecision: precision)
             }
         }
     }

@@ -70,9 +70,9 @@ public struct DiscreteVAEWorkload: Workload {
     /// every training image.
     public var curveEvaluationParticles: Int { 1 }
 
-    public func compile(estimators: [String: Estimator]) throws -> CompiledModel {
+    public func compile(options: CompileOptions) throws -> CompiledModel {
         try DiscreteVAE.model(images: training, batch: batch)
-            .compile(guide: DiscreteVAE.guide(images: training, batch: batch), options: CompileOptions(estimators: estimators))
+            .compile(guide: DiscreteVAE.guide(images: training, batch: batch), options: options)
     }
 
     public func figures(of svi: SVI, seed: UInt64) throws -> WorkloadFigures {

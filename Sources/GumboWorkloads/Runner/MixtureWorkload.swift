@@ -38,9 +38,8 @@ public struct MixtureWorkload: Workload {
 
     public var curveEvaluationParticles: Int { 10 }
 
-    public func compile(estimators: [String: Estimator]) throws -> CompiledModel {
-        try GaussianMixture.model(data: data).compile(guide: GaussianMixture.guide(count: data.count),
-                                                      options: CompileOptions(estimators: estimators))
+    public func compile(options: CompileOptions) throws -> CompiledModel {
+        try GaussianMixture.model(data: data).compile(guide: GaussianMixture.guide(count: data.count), options: options)
     }
 
     public func figures(of svi: SVI, seed: UInt64) throws -> WorkloadFigures {

@@ -35,9 +35,9 @@ public struct SpikeAndSlabWorkload: Workload {
         ])
     }
 
-    public func compile(estimators: [String: Estimator]) throws -> CompiledModel {
+    public func compile(options: CompileOptions) throws -> CompiledModel {
         try SpikeAndSlab.model(design: design, responses: responses)
-            .compile(guide: SpikeAndSlab.guide(features: weights.count), options: CompileOptions(estimators: estimators))
+            .compile(guide: SpikeAndSlab.guide(features: weights.count), options: options)
     }
 
     /// The features whose gate the guide includes with probability above ½.

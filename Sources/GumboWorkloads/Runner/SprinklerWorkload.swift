@@ -36,8 +36,8 @@ public struct SprinklerWorkload: Workload {
 
     public var curveEvaluationParticles: Int { 1 }   // exact: both sites are enumerated
 
-    public func compile(estimators: [String: Estimator]) throws -> CompiledModel {
-        try Sprinkler.model().compile(guide: Sprinkler.guide(), options: CompileOptions(estimators: estimators))
+    public func compile(options: CompileOptions) throws -> CompiledModel {
+        try Sprinkler.model().compile(guide: Sprinkler.guide(), options: options)
     }
 
     public func figures(of svi: SVI, seed: UInt64) throws -> WorkloadFigures {

@@ -28,9 +28,10 @@ public protocol Workload: Sendable {
     /// The estimators a run uses for sites the user does not name; a site
     /// missing here gets the compiler's choice.
     func defaultEstimators(settings: WorkloadSettings) -> [String: Estimator]
-    /// The model and guide compiled with these estimators (by site; the
-    /// other sites get the compiler's choice).
-    func compile(estimators: [String: Estimator]) throws -> CompiledModel
+    /// The model and guide compiled with these options: estimators by site
+    /// (the other sites get the compiler's choice) and the precision of
+    /// matrix products.
+    func compile(options: CompileOptions) throws -> CompiledModel
     /// The honest ELBO of the trained guide and the workload's own figures.
     func figures(of svi: SVI, seed: UInt64) throws -> WorkloadFigures
     /// The estimator assignments `gumbo compare` measures unless told
@@ -44,6 +45,12 @@ public protocol Workload: Sendable {
 extension Workload {
     public func defaultEstimators(settings: WorkloadSettings) -> [String: Estimator] { [:] }
     public var curveEvaluationParticles: Int { 100 }
+
+    /// The model and guide compiled with these estimators (by site; the
+    /// other sites get the compiler's choice).
+    public func compile(estimators: [String: Estimator]) throws -> CompiledModel {
+        try compile(options: CompileOptions(estimators: estimators))
+    }
 
     /// Each estimator on every discrete site.
     func everyDiscreteSite(_ estimators: [Estimator]) -> [[String: Estimator]] {
@@ -62,6 +69,9 @@ public struct WorkloadSettings: Sendable, Equatable {
     public var seed: UInt64
     /// Threads a step runs on (``Gumbo/SVIConfiguration/threads``).
     public var threads: Int
+    /// The arithmetic of the model's matrix products
+    /// (``Gumbo/CompileOptions/matrixPrecision``).
+    public var matrixPrecision: MatrixPrecision = .double
 
     public init(steps: Int, learningRate: Double, particles: Int = 1, seed: UInt64 = 1, threads: Int = 1) {
         self.steps = steps

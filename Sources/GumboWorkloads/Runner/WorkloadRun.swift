@@ -37,7 +37,9 @@ public final class WorkloadRun {
         self.workload = workload
         self.settings = settings
         let chosen = workload.defaultEstimators(settings: settings).merging(estimators) { _, given in given }
-        compiled = try workload.compile(estimators: chosen)
+        var options = CompileOptions(estimators: chosen)
+        options.matrixPrecision = settings.matrixPrecision
+        compiled = try workload.compile(options: options)
         svi = try SVI(compiled, configuration: SVIConfiguration(optimizer: Optimizer.adam(learningRate: settings.learningRate),
                                                                 particles: settings.particles, seed: settings.seed,
                                                                 threads: settings.threads))
@@ -150,7 +152,7 @@ public struct RunReport: Sendable {
     public var evaluation: ELBOEvaluation { figures.evaluation }
 
     /// One JSON object: `workload`, `estimators` (site → kind), `steps`,
-    /// `learning_rate`, `particles`, `seed`, `threads`, `seconds_per_step`, `elbo`,
+    /// `learning_rate`, `particles`, `seed`, `threads`, `matrix_precision`, `seconds_per_step`, `elbo`,
     /// `elbo_stderr`, `elbo_particles`, `surrogate`, `elbo_exact`,
     /// `log_evidence`, then the workload's figures.
     public var json: JSONValue {
@@ -162,6 +164,7 @@ public struct RunReport: Sendable {
             ("particles", .number(Double(settings.particles))),
             ("seed", .number(Double(settings.seed))),
             ("threads", .number(Double(settings.threads))),
+            ("matrix_precision", .string("\(settings.matrixPrecision)")),
             ("seconds_per_step", .number(secondsPerStep)),
             ("elbo", .number(evaluation.elbo)),
             ("elbo_stderr", .number(evaluation.standardError)),
@@ -177,7 +180,8 @@ public struct RunReport: Sendable {
     /// The report for a reader, one figure a line.
     public var text: String {
         var lines = ["\(label) \(workload): \(steps) steps, Adam lr \(shortText(settings.learningRate)), \(settings.particles) particle\(settings.particles == 1 ? "" : "s"), seed \(settings.seed)"
-                     + (settings.threads > 1 ? ", \(settings.threads) threads" : "")]
+                     + (settings.threads > 1 ? ", \(settings.threads) threads" : "")
+                     + (settings.matrixPrecision == .single ? ", matrix products in single precision" : "")]
         let width = estimators.map(\.site.count).max() ?? 0
         for (site, estimator) in estimators {
             lines.append("  \(site.padding(toLength: width, withPad: " ", startingAt: 0))  \(estimator)")

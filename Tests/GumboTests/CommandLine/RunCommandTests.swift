@@ -121,6 +121,23 @@ struct RunCommandTests {
         #expect(number(json, "surrogate") != nil)
     }
 
+    @Test("--matrix-precision single: W5 reports it and trains to the held-out ELBO of double precision")
+    func dvaeSinglePrecision() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let training = try directory.write(csvImages(count: 24, seed: 3), to: "train.csv")
+        let test = try directory.write(csvImages(count: 8, seed: 4), to: "test.csv")
+        let options = ["run", "dvae", "--data", training, "--test-data", test, "--steps", "20", "--json", "--quiet"]
+        let single = try gumbo(options + ["--matrix-precision", "single"]).json()
+        let double = try gumbo(options).json()
+        #expect(single["matrix_precision"] as? String == "single" && double["matrix_precision"] as? String == "double")
+        // Same seed and noise: the runs differ only by the products' rounding
+        // (relative 10⁻⁶ or so), far below the held-out ELBO's own noise.
+        let (a, b) = (try #require(number(single, "test_elbo")), try #require(number(double, "test_elbo")))
+        #expect(abs(a - b) < 1e-3, "single \(a), double \(b)")
+        #expect(a != b, "the products ran in double precision")
+    }
+
     @Test("W5 reads IDX files, holds out the last fifth without --test-data, and compares with REINFORCE")
     func dvaeFromIDX() throws {
         let directory = try TemporaryDirectory()
@@ -210,6 +227,7 @@ struct RunCommandTests {
         (["run", "sprinkler", "--seed", "-3"], "gumbo run: --seed must be a non-negative whole number, got '-3'"),
         (["run", "sprinkler", "--steps"], "gumbo run: --steps needs a value"),
         (["run", "gmm", "--threads", "0"], "gumbo run: --threads must be a whole number in 1…256, got '0'"),
+        (["run", "dvae", "--matrix-precision", "half"], "gumbo run: --matrix-precision must be double or single, got 'half'"),
         (["run"], "gumbo run: name a workload: sprinkler, gmm, spikeslab, dvae"),
         (["run", "mnist"], "gumbo run: unknown workload 'mnist'; workloads are sprinkler, gmm, spikeslab, dvae (W1 is 'gumbo variance')"),
         (["run", "gmm", "extra"], "gumbo run: unexpected argument 'extra'"),
