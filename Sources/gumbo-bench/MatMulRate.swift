@@ -10,16 +10,17 @@ import Gumbo
 /// With `oneHot`, `A` holds W5's decoder input (eight one-hot codes of
 /// eight classes per row, 1/8 nonzero), which the kernel runs over its
 /// nonzeros for `C` and `∂B`; the rate is then counted as if dense (the
-/// same `6 · 100 · 64 · 128`), so the two rates compare times.
+/// same `6 · 100 · 64 · 128`), so the two rates compare times. With
+/// `precision: .single` the products run in `Float` (``MatrixPrecision``).
 enum MatMulRate {
     static let (rows, depth, columns) = (100, 64, 128)
 
     /// Seconds per forward + backward call and operations per second.
-    static func measure(oneHot: Bool = false) throws -> (seconds: Double, flops: Double) {
+    static func measure(oneHot: Bool = false, precision: MatrixPrecision = .double) throws -> (seconds: Double, flops: Double) {
         var b = GraphBuilder()
         let a = try b.parameter("a", shape: [rows, depth])
         let w = try b.parameter("w", shape: [depth, columns])
-        let loss = try b.sum(b.matmul(a, w))
+        let loss = try b.sum(b.matmul(a, w, precision: precision))
         let plan = try Plan(graph: b.build(), outputs: [loss], gradients: [a, w])
         var rng = Xoshiro256StarStar(seed: 5)
         var values = (0..<rows * depth).map { _ in oneHot ? 0 : rng.nextStandardNormal() }

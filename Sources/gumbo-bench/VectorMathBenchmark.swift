@@ -75,16 +75,23 @@ enum VectorMathBenchmark {
                   + "\(String(format: "%-24.17g", worstAt)) \(String(format: "%13.2f  %17.2f  %8.1f×", v, s, s / v))")
             rows.append("{\"function\": \"\(c.name)\", \"worst_ulps\": \(worst), \"vector_ns\": \(v), \"scalar_ns\": \(s)}")
         }
-        let product = try MatMulRate.measure()
+        var figures: [String] = []
         print("")
-        print("matmul \(MatMulRate.rows)×\(MatMulRate.depth) · \(MatMulRate.depth)×\(MatMulRate.columns), forward + backward: "
-              + String(format: "%.1f µs per call, %.2f GFLOP/s (double precision, one thread)", product.seconds * 1e6, product.flops / 1e9))
-        let sparse = try MatMulRate.measure(oneHot: true)
-        print("matmul, A one-hot codes (8 × 8 classes, 1/8 nonzero): "
-              + String(format: "%.1f µs per call, %.2f GFLOP/s counted as dense", sparse.seconds * 1e6, sparse.flops / 1e9))
+        for precision in [MatrixPrecision.double, .single] {
+            let product = try MatMulRate.measure(precision: precision)
+            print("matmul \(MatMulRate.rows)×\(MatMulRate.depth) · \(MatMulRate.depth)×\(MatMulRate.columns), forward + backward: "
+                  + String(format: "%.1f µs per call, %.2f GFLOP/s (%@ precision, one thread)",
+                           product.seconds * 1e6, product.flops / 1e9, "\(precision)"))
+            let sparse = try MatMulRate.measure(oneHot: true, precision: precision)
+            print("matmul, A one-hot codes (8 × 8 classes, 1/8 nonzero): "
+                  + String(format: "%.1f µs per call, %.2f GFLOP/s counted as dense (%@)", sparse.seconds * 1e6, sparse.flops / 1e9,
+                           "\(precision)"))
+            let prefix = precision == .double ? "" : "single_"
+            figures += ["\"\(prefix)matmul_seconds\": \(product.seconds)", "\"\(prefix)matmul_flops\": \(product.flops)",
+                        "\"\(prefix)one_hot_matmul_seconds\": \(sparse.seconds)", "\"\(prefix)one_hot_matmul_flops\": \(sparse.flops)"]
+        }
         if json {
-            print("{\"rows\": [\(rows.joined(separator: ", "))], \"matmul_seconds\": \(product.seconds), \"matmul_flops\": \(product.flops), "
-                  + "\"one_hot_matmul_seconds\": \(sparse.seconds), \"one_hot_matmul_flops\": \(sparse.flops)}")
+            print("{\"rows\": [\(rows.joined(separator: ", "))], " + figures.joined(separator: ", ") + "}")
         }
     }
 }
