@@ -95,9 +95,34 @@ extension MatMulKernels {
     @inline(__always)
     static func multiplySingle(_ a: FloatStorage, _ b: FloatStorage, into c: Pointer, rows: Int, depth: Int, columns: Int,
                                adding: Bool = false) {
-        let tiledRows = rows & ~3, tiledColumns = columns & ~7
+        let tiledColumns = columns & ~7
         var r = 0
-        while r < tiledRows {
+        while r + 6 <= rows {
+            let a0 = a + r * depth, a1 = a0 + depth, a2 = a1 + depth, a3 = a2 + depth, a4 = a3 + depth, a5 = a4 + depth
+            var j = 0
+            while j < tiledColumns {
+                var c0 = Lanes(), c1 = Lanes(), c2 = Lanes(), c3 = Lanes(), c4 = Lanes(), c5 = Lanes()
+                for p in 0..<depth {
+                    let row = b.vector(at: p * columns + j)
+                    c0 += Lanes(repeating: a0[p]) * row
+                    c1 += Lanes(repeating: a1[p]) * row
+                    c2 += Lanes(repeating: a2[p]) * row
+                    c3 += Lanes(repeating: a3[p]) * row
+                    c4 += Lanes(repeating: a4[p]) * row
+                    c5 += Lanes(repeating: a5[p]) * row
+                }
+                let out = c + r * columns + j
+                store(c0, out, adding: adding)
+                store(c1, out + columns, adding: adding)
+                store(c2, out + 2 * columns, adding: adding)
+                store(c3, out + 3 * columns, adding: adding)
+                store(c4, out + 4 * columns, adding: adding)
+                store(c5, out + 5 * columns, adding: adding)
+                j += 8
+            }
+            r += 6
+        }
+        while r + 4 <= rows {
             let a0 = a + r * depth, a1 = a0 + depth, a2 = a1 + depth, a3 = a2 + depth
             var j = 0
             while j < tiledColumns {
@@ -109,14 +134,16 @@ extension MatMulKernels {
                     c2 += Lanes(repeating: a2[p]) * row
                     c3 += Lanes(repeating: a3[p]) * row
                 }
-                store(c0, c + r * columns + j, adding: adding)
-                store(c1, c + (r + 1) * columns + j, adding: adding)
-                store(c2, c + (r + 2) * columns + j, adding: adding)
-                store(c3, c + (r + 3) * columns + j, adding: adding)
+                let out = c + r * columns + j
+                store(c0, out, adding: adding)
+                store(c1, out + columns, adding: adding)
+                store(c2, out + 2 * columns, adding: adding)
+                store(c3, out + 3 * columns, adding: adding)
                 j += 8
             }
             r += 4
         }
+        let tiledRows = r
         for r in 0..<rows {
             for j in (r < tiledRows ? tiledColumns : 0)..<columns {
                 var total: Float = 0
