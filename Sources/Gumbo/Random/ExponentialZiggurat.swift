@@ -58,18 +58,36 @@ enum ExponentialZiggurat {
     }()
 
     /// One standard exponential draw (mean 1), always positive and finite.
-    @inlinable
+    ///
+    /// The common case is inlined into the caller's loop (the generator's
+    /// state stays in registers); the rest is ``nextBeyondCore(layer:x:using:_:)``.
+    @inlinable @inline(__always)
     static func next<G: RandomNumberGenerator>(using generator: inout G, _ tables: Tables) -> Double {
+        let bits = generator.next()
+        let layer = Int(truncatingIfNeeded: bits & 0xFF)
+        let integer = bits >> 11
+        // The half keeps x off zero (so −log x is finite).
+        let x = (Double(integer) + 0.5) * tables.width[layer]
+        if _fastPath(integer < tables.threshold[layer]) { return x }
+        return nextBeyondCore(layer: layer, x: x, using: &generator, tables)
+    }
+
+    /// The rest of a draw whose point `x` in `layer` lies beyond the next
+    /// layer's edge: the tail, an accepted wedge point, or else fresh
+    /// draws, as ``next(using:_:)`` takes them.
+    @inlinable @inline(never)
+    static func nextBeyondCore<G: RandomNumberGenerator>(layer: Int, x: Double, using generator: inout G,
+                                                         _ tables: Tables) -> Double {
+        var (layer, x) = (layer, x)
         while true {
-            let bits = generator.next()
-            let layer = Int(truncatingIfNeeded: bits & 0xFF)
-            let integer = bits >> 11
-            // The half keeps x off zero (so −log x is finite).
-            let x = (Double(integer) + 0.5) * tables.width[layer]
-            if integer < tables.threshold[layer] { return x }
             if layer == 0 { return r - Foundation.log(generator.nextOpenUniform()) }
             let low = tables.density[layer], high = tables.density[layer - 1]
             if low + generator.nextOpenUniform() * (high - low) < Foundation.exp(-x) { return x }
+            let bits = generator.next()
+            layer = Int(truncatingIfNeeded: bits & 0xFF)
+            let integer = bits >> 11
+            x = (Double(integer) + 0.5) * tables.width[layer]
+            if integer < tables.threshold[layer] { return x }
         }
     }
 }

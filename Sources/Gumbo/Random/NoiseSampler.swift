@@ -12,6 +12,13 @@
 /// - Gumbel: `−log E`, `E` exponential from ``ExponentialZiggurat``;
 /// - logistic: `log(u / (1 − u))`;
 /// - uniform: `u` itself, from ``RandomNumberGenerator/nextOpenUniform()``.
+///
+/// Gumbel and logistic draws take every uniform or exponential into the
+/// buffer first and then transform the buffer: the logarithms of
+/// consecutive vectors are then independent of each other and of the
+/// generator, and the processor overlaps them, where a logarithm after
+/// each four draws waits out its own latency (a logarithm's ~70-cycle
+/// chain of a division and a polynomial). The values are the same.
 enum NoiseSampler {
     typealias Vector = VectorMath.Vector
 
@@ -27,35 +34,26 @@ enum NoiseSampler {
         }
     }
 
+    /// The exponentials first, into the buffer, then `−log` over it in
+    /// place (the tail padded with 1, as a four-lane draw would be).
     static func fillStandardGumbel(_ buffer: UnsafeMutablePointer<Double>, count: Int,
                                    using rng: inout Xoshiro256StarStar) {
         let tables = ExponentialZiggurat.tables
-        fill(buffer, count: count) { lanes in
-            var exponentials = Vector(repeating: 1)
-            for lane in 0..<lanes { exponentials[lane] = ExponentialZiggurat.next(using: &rng, tables) }
-            return -VectorMath.log(exponentials)
-        }
+        for j in 0..<count { buffer[j] = ExponentialZiggurat.next(using: &rng, tables) }
+        VectorMath.map(buffer, buffer, count: count, padding: 1) { -VectorMath.log($0) }
     }
 
+    /// The uniforms first, into the buffer, then `log(u / (1 − u))` over
+    /// it in place (the tail padded with ½).
     static func fillStandardLogistic(_ buffer: UnsafeMutablePointer<Double>, count: Int,
                                      using rng: inout Xoshiro256StarStar) {
-        fill(buffer, count: count) { lanes in
-            let u = uniforms(lanes, &rng)
-            return VectorMath.log(u / (1 - u))
-        }
+        for j in 0..<count { buffer[j] = rng.nextOpenUniform() }
+        VectorMath.map(buffer, buffer, count: count, padding: 0.5) { u in VectorMath.log(u / (1 - u)) }
     }
 
     static func fillOpenUniform(_ buffer: UnsafeMutablePointer<Double>, count: Int,
                                 using rng: inout Xoshiro256StarStar) {
         for j in 0..<count { buffer[j] = rng.nextOpenUniform() }
-    }
-
-    /// `lanes` open uniforms from the generator, the other lanes ½.
-    @inline(__always)
-    static func uniforms(_ lanes: Int, _ rng: inout Xoshiro256StarStar) -> Vector {
-        var u = Vector(repeating: 0.5)
-        for lane in 0..<lanes { u[lane] = rng.nextOpenUniform() }
-        return u
     }
 
     /// Four draws at a time from `draw(4)`, then the last one to three from

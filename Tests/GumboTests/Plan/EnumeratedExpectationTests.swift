@@ -171,6 +171,24 @@ struct EnumeratedExpectationTests {
         #expect(gradients[0][3 * 5 + 2] == 0)
     }
 
+    /// Rows of six classes go one at a time: the largest logit by selects
+    /// when the row is finite, by the scalar rule when it holds a −∞.
+    @Test("rows of six classes, one with a −∞ logit, against the direct sum")
+    func wideRows() throws {
+        let c = Case(px: 1, pt: 1, rows: [5], classes: 6, classTerms: true, weight: 1)
+        var (x, t, b) = Self.inputs(c, seed: 13)
+        x[6 * 2 + 4] = -.infinity
+        let built = try Self.build(c, fused: true, x: x, t: t, b: b)
+        let value = try built.plan.values(of: built.y)[0]
+        var finiteX = x
+        finiteX[6 * 2 + 4] = -1e6
+        let expected = Self.direct(c, x: finiteX, t: t, b: b)[0]
+        #expect(isClose(value, expected, relative: 1e-13, absolute: 1e-12), "\(value) vs \(expected)")
+        x[6 * 3 + 1] = .nan
+        let withNaN = try Self.build(c, fused: true, x: x, t: t, b: b)
+        #expect(try withNaN.plan.values(of: withNaN.y)[0].isNaN)
+    }
+
     @Test("a NaN or +∞ logit, or a row with no finite logit, makes the result NaN")
     func undefinedRows() throws {
         let c = Case(px: 1, pt: 1, rows: [6], classes: 3, classTerms: false, weight: 1)

@@ -88,6 +88,25 @@ struct OpValueTests {
         #expect(isClose(total[0], x.reduce(0, +), relative: 1e-14))
     }
 
+    @Test("oneHotArgmax on contiguous lines of 7 (a group of four and a tail): first of ties, NaN never wins after the first entry")
+    func oneHotArgmaxLines() throws {
+        var rng = Xoshiro256StarStar(seed: 31)
+        var x = Fixtures.random(5 * 7, &rng, low: -3, high: 3)
+        x[2] = 9; x[5] = 9                 // a tie across the group and the tail: the first wins
+        x[7] = .nan                        // a NaN first entry stays the argmax
+        x[15] = .nan; x[20] = 8            // a NaN later is skipped
+        x[28..<35] = [1, 1, 1, 1, 1, 1, 1] // all equal: the first
+        let hard = try Fixtures.evaluate([([5, 7], x)]) { b, t in try b.oneHotArgmax(t[0], axis: 1) }
+        var expected = [Double]()
+        for line in 0..<5 {
+            var best = 0
+            for j in 1..<7 where x[line * 7 + j] > x[line * 7 + best] { best = j }
+            expected += (0..<7).map { $0 == best ? 1.0 : 0.0 }
+        }
+        #expect(hard == expected)
+        #expect(Array(hard[0..<7]) == [0, 0, 1, 0, 0, 0, 0] && Array(hard[7..<14]) == [1, 0, 0, 0, 0, 0, 0])
+    }
+
     @Test("logSumExp is stable for large entries and −∞ lines")
     func logSumExpExtremes() throws {
         let y = try Fixtures.evaluate([([2, 2], [1000, 1000, -.infinity, -.infinity])]) { b, t in try b.logSumExp(t[0], axis: 1) }

@@ -188,8 +188,19 @@ enum EnumeratedExpectationKernels {
                     _ t: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>?, classes k: Int,
                     scratch: UnsafeMutablePointer<Double>)
         -> (shifted: Double, logSum: Double, expected: Double, classExpected: Double) {
-        var top = x[0]
-        for j in 1..<k where x[j] > top || x[j].isNaN { top = x[j] }
+        // The largest logit by selects, not a branch (which logit is
+        // largest is random), while summing x − x: 0 when all are finite.
+        // Otherwise the first NaN, or the largest, as a scalar loop.
+        var top = x[0], check = x[0] - x[0]
+        for j in 1..<k {
+            let value = x[j]
+            top = value > top ? value : top
+            check += value - value
+        }
+        if check != 0 {
+            top = x[0]
+            for j in 1..<k where x[j] > top || x[j].isNaN { top = x[j] }
+        }
         guard top.isFinite else {
             // All −∞: no distribution. A NaN or +∞ logit: q undefined.
             let weight = top == -.infinity ? 0 : Double.nan

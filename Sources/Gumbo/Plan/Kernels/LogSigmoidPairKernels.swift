@@ -16,23 +16,29 @@
 /// vector with a lane outside the fast range (`|x| > 708`) calls the
 /// separate functions. When the backward pass runs, the forward pass saves
 /// `σ(±x)` in the instruction's ``Instruction/auxiliary`` slot (``PlanLowering``),
-/// from the `e` it has anyway, and the backward pass reads them.
+/// from the `e` it has anyway, and the backward pass reads them; that
+/// forward pass runs in three passes through the slot
+/// (``forwardInPasses(_:_:)``).
 enum LogSigmoidPairKernels {
     static func forward(_ i: Instruction, _ m: KernelMemory) {
-        if i.auxiliary >= 0 { forward(SavingSigmoids.self, i, m) } else { forward(DroppingSigmoids.self, i, m) }
+        if i.auxiliary >= 0 {
+            forward(SavingSigmoids.self, i, m, from: forwardInPasses(i, m))
+        } else {
+            forward(DroppingSigmoids.self, i, m, from: 0)
+        }
     }
 
-    /// With `Save`, also `σ(x)` at `auxiliary[0..<n]` and `σ(−x)` at
-    /// `auxiliary[n..<2n]` for the backward pass, from the `e^{−|x|}` the
-    /// values use: what ``sigmoids(_:)`` would compute there, one
-    /// exponential fewer.
+    /// The pairs from element `start` on, four at a time. With `Save`, also
+    /// `σ(x)` at `auxiliary[0..<n]` and `σ(−x)` at `auxiliary[n..<2n]` for
+    /// the backward pass, from the `e^{−|x|}` the values use: what
+    /// ``sigmoids(_:)`` would compute there, one exponential fewer.
     @inline(__always)
-    static func forward<Save: SigmoidSaving>(_: Save.Type, _ i: Instruction, _ m: KernelMemory) {
+    static func forward<Save: SigmoidSaving>(_: Save.Type, _ i: Instruction, _ m: KernelMemory, from start: Int) {
         let x = m.values + i.input0
         let y = m.values + i.output
         let saved = m.values + max(i.auxiliary, 0)
         let n = i.count / 2
-        var j = 0
+        var j = start
         while j + 4 <= n {
             let (negative, positive) = Save.pair(x.vector(at: j), saved + j, saved + n + j, count: 4)
             for lane in 0..<4 {
@@ -141,12 +147,7 @@ enum SavingSigmoids: SigmoidSaving {
         let values: (Vector4, Vector4), sigmoids: (Vector4, Vector4)
         if _fastPath(VectorMath.allTrue(negativeAbs .>= -708.0)) {
             let e = VectorMath.expCore(negativeAbs)
-            let shared = VectorMath.log1pSmall(e)
-            let r = 1 / (1 + e)
-            let minusX = -x
-            values = (-(x.replacing(with: 0, where: x .< 0) + shared),
-                      -(minusX.replacing(with: 0, where: minusX .< 0) + shared))
-            sigmoids = (r.replacing(with: e * r, where: x .< 0), r.replacing(with: e * r, where: minusX .< 0))
+            (values, sigmoids) = finish(x, e: e, log1pE: VectorMath.log1pSmall(e))
         } else {
             values = LogSigmoidPairKernels.logSigmoids(x)
             sigmoids = LogSigmoidPairKernels.sigmoids(x)
@@ -159,5 +160,19 @@ enum SavingSigmoids: SigmoidSaving {
             negative.setPartialVector(sigmoids.1, at: 0, count: count)
         }
         return values
+    }
+
+    /// The values `(log σ(−x), log σ(x))` and the sigmoids `(σ(x), σ(−x))`
+    /// from `e = e^{−|x|}` and `log1p(e)`: `log σ(∓x) = −(max(±x, 0) +
+    /// log1p(e))`, and with `r = 1/(1 + e)`, `σ(±x) = r` where `±x ≥ 0`
+    /// and `e·r` elsewhere.
+    @inline(__always)
+    static func finish(_ x: Vector4, e: Vector4, log1pE shared: Vector4)
+        -> (values: (Vector4, Vector4), sigmoids: (Vector4, Vector4)) {
+        let r = 1 / (1 + e)
+        let minusX = -x
+        return ((-(x.replacing(with: 0, where: x .< 0) + shared),
+                 -(minusX.replacing(with: 0, where: minusX .< 0) + shared)),
+                (r.replacing(with: e * r, where: x .< 0), r.replacing(with: e * r, where: minusX .< 0)))
     }
 }
