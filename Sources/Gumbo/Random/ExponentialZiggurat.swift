@@ -58,15 +58,31 @@ enum ExponentialZiggurat {
     }()
 
     /// One standard exponential draw (mean 1), always positive and finite.
-    ///
-    /// The common case is inlined into the caller's loop (the generator's
-    /// state stays in registers); the rest is ``nextBeyondCore(layer:x:using:_:)``.
-    @inlinable @inline(__always)
+    @inlinable
     static func next<G: RandomNumberGenerator>(using generator: inout G, _ tables: Tables) -> Double {
+        while true {
+            let bits = generator.next()
+            let layer = Int(truncatingIfNeeded: bits & 0xFF)
+            let integer = bits >> 11
+            // The half keeps x off zero (so −log x is finite).
+            let x = (Double(integer) + 0.5) * tables.width[layer]
+            if integer < tables.threshold[layer] { return x }
+            if layer == 0 { return r - Foundation.log(generator.nextOpenUniform()) }
+            let low = tables.density[layer], high = tables.density[layer - 1]
+            if low + generator.nextOpenUniform() * (high - low) < Foundation.exp(-x) { return x }
+        }
+    }
+
+    /// The same draw as ``next(using:_:)``, for a loop that fills a buffer:
+    /// the common case is inlined into the caller's loop (the generator's
+    /// state stays in registers); the rest is ``nextBeyondCore(layer:x:using:_:)``.
+    /// (Forced inline in a loop that does more per draw, such as a
+    /// hand-written step, it slows the loop: ``next(using:_:)`` stays whole.)
+    @inlinable @inline(__always)
+    static func nextInFill<G: RandomNumberGenerator>(using generator: inout G, _ tables: Tables) -> Double {
         let bits = generator.next()
         let layer = Int(truncatingIfNeeded: bits & 0xFF)
         let integer = bits >> 11
-        // The half keeps x off zero (so −log x is finite).
         let x = (Double(integer) + 0.5) * tables.width[layer]
         if _fastPath(integer < tables.threshold[layer]) { return x }
         return nextBeyondCore(layer: layer, x: x, using: &generator, tables)

@@ -39,7 +39,7 @@ enum NoiseSampler {
     static func fillStandardGumbel(_ buffer: UnsafeMutablePointer<Double>, count: Int,
                                    using rng: inout Xoshiro256StarStar) {
         let tables = ExponentialZiggurat.tables
-        for j in 0..<count { buffer[j] = ExponentialZiggurat.next(using: &rng, tables) }
+        for j in 0..<count { buffer[j] = ExponentialZiggurat.nextInFill(using: &rng, tables) }
         VectorMath.map(buffer, buffer, count: count, padding: 1) { -VectorMath.log($0) }
     }
 
