@@ -53,6 +53,8 @@ enum SVIBenchmark {
         let workload: String
         let estimator: String
         let matrixPrecision: MatrixPrecision
+        /// The workload as the tables print it (``SVICase/label``).
+        let label: String
         let secondsPerStep: Double
         let compileSeconds: Double
         let allocationsPerStep: Double?
@@ -61,8 +63,8 @@ enum SVIBenchmark {
         let threads: Int
 
         var ratio: Double? { handwrittenSecondsPerStep.map { secondsPerStep / $0 } }
+        /// Peers' rows join on this (they have no precision of products).
         var peerKey: String { "\(workload)|\(estimator)" }
-        var label: String { workload + (matrixPrecision == .single ? " f32mm" : "") }
     }
 
     static func run(_ options: inout Options) throws {
@@ -127,7 +129,7 @@ enum SVIBenchmark {
                 threaded = try wallTime(parallel, repeats: repeats)
             }
             let row = Row(workload: c.workload, estimator: c.estimator, matrixPrecision: c.matrixPrecision,
-                          secondsPerStep: library, compileSeconds: Stopwatch.median(compileTimes),
+                          label: c.label, secondsPerStep: library, compileSeconds: Stopwatch.median(compileTimes),
                           allocationsPerStep: allocations[c.key],
                           handwrittenSecondsPerStep: reference, threadedSecondsPerStep: threaded, threads: threads)
             rows.append(row)

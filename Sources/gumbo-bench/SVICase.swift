@@ -17,10 +17,8 @@ struct SVICase {
     /// The same step written by hand, where there is one.
     var makeHandwritten: (() -> any HandwrittenStep)? = nil
 
-    /// Peers' rows join on this (they have no precision of products).
-    var peerKey: String { "\(workload)|\(estimator)" }
     /// Unique among the rows.
-    var key: String { peerKey + (matrixPrecision == .double ? "" : "|\(matrixPrecision)") }
+    var key: String { "\(workload)|\(estimator)" + (matrixPrecision == .double ? "" : "|\(matrixPrecision)") }
     /// The workload as the tables print it: `f32mm` marks single-precision products.
     var label: String { workload + (matrixPrecision == .single ? " f32mm" : "") }
 

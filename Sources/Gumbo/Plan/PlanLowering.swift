@@ -578,7 +578,7 @@ struct PlanLowering {
             i.batchStride0 = a.rank == 3 ? i.outer * i.length : 0
             i.batchStride1 = b.rank == 3 ? i.length * i.inner : 0
             if precision == .single {
-                // Kept from the forward pass to the backward (B's copies).
+                // The operands' Float copies.
                 i.auxiliary = valueCount
                 valueCount += MatMulKernels.singlePrecisionRegionCount(
                     rows: i.outer, depth: i.length, columns: i.inner, bCopies: i.batchStride1 == 0 ? 1 : i.batch)

@@ -61,15 +61,9 @@ enum ExponentialZiggurat {
     @inlinable
     static func next<G: RandomNumberGenerator>(using generator: inout G, _ tables: Tables) -> Double {
         while true {
-            let bits = generator.next()
-            let layer = Int(truncatingIfNeeded: bits & 0xFF)
-            let integer = bits >> 11
-            // The half keeps x off zero (so −log x is finite).
-            let x = (Double(integer) + 0.5) * tables.width[layer]
-            if integer < tables.threshold[layer] { return x }
-            if layer == 0 { return r - Foundation.log(generator.nextOpenUniform()) }
-            let low = tables.density[layer], high = tables.density[layer - 1]
-            if low + generator.nextOpenUniform() * (high - low) < Foundation.exp(-x) { return x }
+            let point = point(generator.next(), tables)
+            if point.inside { return point.x }
+            if let x = beyondEdge(layer: point.layer, x: point.x, using: &generator, tables) { return x }
         }
     }
 
@@ -80,30 +74,44 @@ enum ExponentialZiggurat {
     /// hand-written step, it slows the loop: ``next(using:_:)`` stays whole.)
     @inlinable @inline(__always)
     static func nextInFill<G: RandomNumberGenerator>(using generator: inout G, _ tables: Tables) -> Double {
-        let bits = generator.next()
-        let layer = Int(truncatingIfNeeded: bits & 0xFF)
-        let integer = bits >> 11
-        let x = (Double(integer) + 0.5) * tables.width[layer]
-        if _fastPath(integer < tables.threshold[layer]) { return x }
-        return nextBeyondCore(layer: layer, x: x, using: &generator, tables)
+        let point = point(generator.next(), tables)
+        if _fastPath(point.inside) { return point.x }
+        return nextBeyondCore(layer: point.layer, x: point.x, using: &generator, tables)
     }
 
     /// The rest of a draw whose point `x` in `layer` lies beyond the next
-    /// layer's edge: the tail, an accepted wedge point, or else fresh
-    /// draws, as ``next(using:_:)`` takes them.
+    /// layer's edge, as ``next(using:_:)`` takes it: the tail, an accepted
+    /// wedge point, or else fresh draws.
     @inlinable @inline(never)
     static func nextBeyondCore<G: RandomNumberGenerator>(layer: Int, x: Double, using generator: inout G,
                                                          _ tables: Tables) -> Double {
         var (layer, x) = (layer, x)
         while true {
-            if layer == 0 { return r - Foundation.log(generator.nextOpenUniform()) }
-            let low = tables.density[layer], high = tables.density[layer - 1]
-            if low + generator.nextOpenUniform() * (high - low) < Foundation.exp(-x) { return x }
-            let bits = generator.next()
-            layer = Int(truncatingIfNeeded: bits & 0xFF)
-            let integer = bits >> 11
-            x = (Double(integer) + 0.5) * tables.width[layer]
-            if integer < tables.threshold[layer] { return x }
+            if let accepted = beyondEdge(layer: layer, x: x, using: &generator, tables) { return accepted }
+            let point = point(generator.next(), tables)
+            if point.inside { return point.x }
+            (layer, x) = (point.layer, point.x)
         }
+    }
+
+    /// The layer and point that 64 random bits pick, and whether the point
+    /// lies inside the next layer's edge (accepted at once).
+    @inlinable @inline(__always)
+    static func point(_ bits: UInt64, _ tables: Tables) -> (layer: Int, x: Double, inside: Bool) {
+        let layer = Int(truncatingIfNeeded: bits & 0xFF)
+        let integer = bits >> 11
+        // The half keeps x off zero (so −log x is finite).
+        return (layer, (Double(integer) + 0.5) * tables.width[layer], integer < tables.threshold[layer])
+    }
+
+    /// A point beyond its layer's edge: a draw from the tail (layer 0), the
+    /// point itself when it falls under the density in the wedge, or `nil`
+    /// (draw again).
+    @inlinable @inline(__always)
+    static func beyondEdge<G: RandomNumberGenerator>(layer: Int, x: Double, using generator: inout G,
+                                                     _ tables: Tables) -> Double? {
+        if layer == 0 { return r - Foundation.log(generator.nextOpenUniform()) }
+        let low = tables.density[layer], high = tables.density[layer - 1]
+        return low + generator.nextOpenUniform() * (high - low) < Foundation.exp(-x) ? x : nil
     }
 }

@@ -4,9 +4,9 @@
 ///     C = A B,   ∂A = ∂C Bᵀ,   ∂B += Aᵀ ∂C
 ///
 /// The operands are rounded to `Float` copies and the sums run in `Float`,
-/// in the same 4-row tiles as the `Double` loops but eight columns wide
-/// (one ``Lanes`` holds eight floats where a ``Vector4`` holds four
-/// doubles, so an instruction does twice the arithmetic). Each result is
+/// in tiles of 6 or 4 rows by eight columns (one ``Lanes`` holds eight
+/// floats where a ``Vector4`` holds four doubles, so an instruction does
+/// twice the arithmetic). Each result is
 /// converted back to `Double` as it is stored, or added for a gradient that
 /// accumulates. `∂A` runs through the same tiles as `C`, over a transposed
 /// copy of `B` (a dot-product loop would need eight loads per 32 products
@@ -91,7 +91,9 @@ extension MatMulKernels {
 
     // MARK: Tiled products
 
-    /// `c = a b` (`a` is `rows × depth`, `b` is `depth × columns`), 4 × 8 tiles.
+    /// `c = a b` (or `c += a b` when `adding`): `a` is `rows × depth`, `b` is
+    /// `depth × columns`; 6 × 8 tiles (twelve accumulators), then 4 × 8,
+    /// then scalar edges.
     @inline(__always)
     static func multiplySingle(_ a: FloatStorage, _ b: FloatStorage, into c: Pointer, rows: Int, depth: Int, columns: Int,
                                adding: Bool = false) {
