@@ -3,36 +3,54 @@
 ///
 ///     C = A B,   ∂A = ∂C Bᵀ,   ∂B += Aᵀ ∂C
 ///
-/// The operands are rounded to `Float` copies and the sums run in `Float`,
-/// in tiles of 6 or 4 rows by eight columns (one ``Lanes`` holds eight
-/// floats where a ``Vector4`` holds four doubles, so an instruction does
-/// twice the arithmetic). Each result is
+/// The operands are rounded to `Float` and the sums run in `Float`, in
+/// register tiles of 6 rows by 8 columns (twelve `SIMD4<Float>`
+/// accumulators; a ``Vector4`` holds four doubles where these hold four
+/// floats, so an instruction does twice the arithmetic). Each result is
 /// converted back to `Double` as it is stored, or added for a gradient that
-/// accumulates. `∂A` runs through the same tiles as `C`, over a transposed
-/// copy of `B` (a dot-product loop would need eight loads per 32 products
-/// and a horizontal sum per result). A sparse left operand is handled as in
-/// `Double`: its zeros are skipped, its nonzeros rounded as they are read.
+/// accumulates.
 ///
-/// The copies live in the value arena at ``Instruction/auxiliary``: `A`'s
-/// (`rows × depth`), `∂C`'s (`rows × columns`), then `B`'s — one per batch
-/// entry, or one for a `B` shared by the batch — which the backward pass
-/// overwrites with `Bᵀ`. Nothing is carried from the forward pass to the
-/// backward one.
+/// **Panels.** All three products are `L R` for a left operand `L` read six
+/// rows at a time (`A`, `∂C`, or `Aᵀ`) and a right operand `R` in row-major
+/// `Float` (`B`, `Bᵀ`, or `∂C`). Six rows of `L` are first packed into a
+/// panel whose entry `k · 6 + i` is `L[i, k]` in all four lanes, so the
+/// innermost loop loads each factor ready-made: per depth step two loads of
+/// `R`, six of the panel, twelve multiplies and twelve adds, and no shuffle
+/// (broadcasting in the loop cost six shuffles per step on the same
+/// arithmetic units, and the instruction count bounded the loop). The panel
+/// takes `96 · depth` bytes, stays in the first-level cache and serves every
+/// column tile of its rows. `∂A` reads a transposed copy of `B` (a
+/// dot-product loop would need a horizontal sum per result).
+///
+/// A sparse left operand is handled as in `Double`: its zeros are skipped,
+/// its nonzeros rounded as they are read.
+///
+/// The region at ``Instruction/auxiliary`` in the value arena holds the
+/// panel (sized for the longest of the three depths), `∂C`'s copy
+/// (`rows × columns`), then `B`'s copy — one per batch entry, or one for a
+/// `B` shared by the batch — which the backward pass overwrites with `Bᵀ`.
+/// Nothing is carried from the forward pass to the backward one. The sums
+/// run in the same order whatever the panel, so results are reproducible.
 ///
 /// Error bound: see ``MatrixPrecision``.
 extension MatMulKernels {
     typealias Lanes = SIMD8<Float>
+    typealias Quad = SIMD4<Float>
 
-    /// The doubles of value arena the copies take.
+    /// Rows of the left operand per panel and register tile.
+    static let panelRows = 6
+
+    /// The doubles of value arena the copies and the panel take.
     static func singlePrecisionRegionCount(rows: Int, depth: Int, columns: Int, bCopies: Int) -> Int {
-        let floats = rows * depth + rows * columns + bCopies * depth * columns
+        let panelFloats = panelRows * 4 * max(rows, depth, columns)
+        let floats = panelFloats + rows * columns + bCopies * depth * columns
         return (floats + 1) / 2
     }
 
     static func forwardSingle(_ i: Instruction, _ m: KernelMemory) {
         let (rows, depth, columns) = (i.outer, i.length, i.inner)
-        let aCopy = FloatStorage(m.values + i.auxiliary)
-        let bCopies = aCopy + (rows * depth + rows * columns)
+        let panel = FloatStorage(m.values + i.auxiliary)
+        let bCopies = panel + (panelRows * 4 * max(rows, depth, columns) + rows * columns)
         for batch in 0..<i.batch {
             let a = m.values + i.input0 + batch * i.batchStride0, b = m.values + i.input1 + batch * i.batchStride1
             let c = m.values + i.output + batch * rows * columns
@@ -47,30 +65,31 @@ extension MatMulKernels {
                                          into: c + r * columns, columns: columns, overwrite: true)
                 }
             } else {
-                aCopy.assign(a, count: rows * depth)
-                multiplySingle(aCopy, bCopy, into: c, rows: rows, depth: depth, columns: columns)
+                multiplySingle(a, rowStride: depth, depthStride: 1, rows: rows, panel: panel, bCopy,
+                               depth: depth, columns: columns, into: c, adding: false)
             }
         }
     }
 
     static func backwardSingle(_ i: Instruction, _ m: KernelMemory) {
         let (rows, depth, columns) = (i.outer, i.length, i.inner)
-        let aCopy = FloatStorage(m.values + i.auxiliary)
-        let gradientCopy = aCopy + rows * depth
+        let panel = FloatStorage(m.values + i.auxiliary)
+        let gradientCopy = panel + panelRows * 4 * max(rows, depth, columns)
         let bCopies = gradientCopy + rows * columns
         for batch in 0..<i.batch {
             let a = m.values + i.input0 + batch * i.batchStride0
-            gradientCopy.assign(m.gradients + i.outputGradient + batch * rows * columns, count: rows * columns)
+            let gc = m.gradients + i.outputGradient + batch * rows * columns
             if i.gradient0 >= 0 {
                 let transposed = bCopies + (i.batchStride1 == 0 ? 0 : batch * depth * columns)
                 if batch == 0 || i.batchStride1 != 0 {
                     transposed.assignTransposed(m.values + i.input1 + batch * i.batchStride1, rows: depth, columns: columns)
                 }
-                multiplySingle(gradientCopy, transposed, into: m.gradients + i.gradient0 + batch * i.batchStride0,
-                               rows: rows, depth: columns, columns: depth,
+                multiplySingle(gc, rowStride: columns, depthStride: 1, rows: rows, panel: panel, transposed,
+                               depth: columns, columns: depth, into: m.gradients + i.gradient0 + batch * i.batchStride0,
                                adding: !(i.overwrites(0) && (batch == 0 || i.batchStride0 != 0)))
             }
             if i.gradient1 >= 0 {
+                gradientCopy.assign(gc, count: rows * columns)
                 let gb = m.gradients + i.gradient1 + batch * i.batchStride1
                 if columns >= sparseMinimumColumns,
                    compress(a, rows: rows, depth: depth, byColumns: true, into: m.counters) {
@@ -82,111 +101,100 @@ extension MatMulKernels {
                                              into: gb + p * columns, columns: columns, overwrite: false)
                     }
                 } else {
-                    aCopy.assign(a, count: rows * depth)
-                    accumulateTransposedProductSingle(aCopy, gradientCopy, into: gb, rows: rows, depth: depth, columns: columns)
+                    // Aᵀ's rows are A's columns: six adjacent columns per panel.
+                    multiplySingle(a, rowStride: 1, depthStride: depth, rows: depth, panel: panel, gradientCopy,
+                                   depth: rows, columns: columns, into: gb, adding: true)
                 }
             }
         }
     }
 
-    // MARK: Tiled products
+    // MARK: Panels and tiles
 
-    /// `c = a b` (or `c += a b` when `adding`): `a` is `rows × depth`, `b` is
-    /// `depth × columns`; 6 × 8 tiles (twelve accumulators), then 4 × 8,
-    /// then scalar edges.
+    /// `c (=|+=) L r`: `L` is `rows × depth`, its entry `(i, k)` at
+    /// `left[i · rowStride + k · depthStride]`; `r` is `depth × columns` in
+    /// `Float`, row-major; `c` is `rows × columns`, row-major. Six rows of
+    /// `L` at a time are packed into `panel`, then multiplied.
     @inline(__always)
-    static func multiplySingle(_ a: FloatStorage, _ b: FloatStorage, into c: Pointer, rows: Int, depth: Int, columns: Int,
-                               adding: Bool = false) {
-        let tiledColumns = columns & ~7
+    static func multiplySingle(_ left: Pointer, rowStride: Int, depthStride: Int, rows: Int, panel: FloatStorage,
+                               _ right: FloatStorage, depth: Int, columns: Int, into c: Pointer, adding: Bool) {
         var r = 0
-        while r + 6 <= rows {
-            let a0 = a + r * depth, a1 = a0 + depth, a2 = a1 + depth, a3 = a2 + depth, a4 = a3 + depth, a5 = a4 + depth
-            var j = 0
-            while j < tiledColumns {
-                var c0 = Lanes(), c1 = Lanes(), c2 = Lanes(), c3 = Lanes(), c4 = Lanes(), c5 = Lanes()
-                for p in 0..<depth {
-                    let row = b.vector(at: p * columns + j)
-                    c0 += Lanes(repeating: a0[p]) * row
-                    c1 += Lanes(repeating: a1[p]) * row
-                    c2 += Lanes(repeating: a2[p]) * row
-                    c3 += Lanes(repeating: a3[p]) * row
-                    c4 += Lanes(repeating: a4[p]) * row
-                    c5 += Lanes(repeating: a5[p]) * row
-                }
-                let out = c + r * columns + j
-                store(c0, out, adding: adding)
-                store(c1, out + columns, adding: adding)
-                store(c2, out + 2 * columns, adding: adding)
-                store(c3, out + 3 * columns, adding: adding)
-                store(c4, out + 4 * columns, adding: adding)
-                store(c5, out + 5 * columns, adding: adding)
-                j += 8
-            }
-            r += 6
+        while r < rows {
+            let count = min(panelRows, rows - r)
+            packPanel(left + r * rowStride, rowStride: rowStride, depthStride: depthStride, rows: count, depth: depth,
+                      into: panel)
+            multiplyPanel(panel, right, depth: depth, columns: columns, into: c + r * columns, rows: count,
+                          adding: adding)
+            r += panelRows
         }
-        while r + 4 <= rows {
-            let a0 = a + r * depth, a1 = a0 + depth, a2 = a1 + depth, a3 = a2 + depth
-            var j = 0
-            while j < tiledColumns {
-                var c0 = Lanes(), c1 = Lanes(), c2 = Lanes(), c3 = Lanes()
-                for p in 0..<depth {
-                    let row = b.vector(at: p * columns + j)
-                    c0 += Lanes(repeating: a0[p]) * row
-                    c1 += Lanes(repeating: a1[p]) * row
-                    c2 += Lanes(repeating: a2[p]) * row
-                    c3 += Lanes(repeating: a3[p]) * row
+    }
+
+    /// Writes `L[i, k]`, rounded, in all four lanes of entry `k · 6 + i` of
+    /// `panel`, for `i < rows` (at most six); the entries of missing rows
+    /// are zero.
+    @inline(__always)
+    static func packPanel(_ left: Pointer, rowStride: Int, depthStride: Int, rows: Int, depth: Int,
+                          into panel: FloatStorage) {
+        var out = panel.base, column = left
+        if rows == panelRows {
+            for _ in 0..<depth {
+                for i in 0..<panelRows {
+                    out.storeBytes(of: Quad(repeating: Float(column[i &* rowStride])), toByteOffset: i &* 16, as: Quad.self)
                 }
-                let out = c + r * columns + j
-                store(c0, out, adding: adding)
-                store(c1, out + columns, adding: adding)
-                store(c2, out + 2 * columns, adding: adding)
-                store(c3, out + 3 * columns, adding: adding)
-                j += 8
+                out += 16 &* panelRows
+                column += depthStride
             }
-            r += 4
-        }
-        let tiledRows = r
-        for r in 0..<rows {
-            for j in (r < tiledRows ? tiledColumns : 0)..<columns {
-                var total: Float = 0
-                for p in 0..<depth { total += a[r * depth + p] * b[p * columns + j] }
-                c[r * columns + j] = adding ? c[r * columns + j] + Double(total) : Double(total)
+        } else {
+            for _ in 0..<depth {
+                for i in 0..<panelRows {
+                    let x: Float = i < rows ? Float(column[i &* rowStride]) : 0
+                    out.storeBytes(of: Quad(repeating: x), toByteOffset: i &* 16, as: Quad.self)
+                }
+                out += 16 &* panelRows
+                column += depthStride
             }
         }
     }
 
-    /// `c += aᵀ g`: `a` is `rows × depth`, `g` is `rows × columns`, `c` is
-    /// `depth × columns`; 4 × 8 tiles summed over the rows.
+    /// `c (=|+=) P r` for a packed panel `P` (six rows × `depth`, of which
+    /// the first `rows` are stored): eight columns at a time in twelve
+    /// accumulators, then scalar column edges.
     @inline(__always)
-    static func accumulateTransposedProductSingle(_ a: FloatStorage, _ g: FloatStorage, into c: Pointer,
-                                                  rows: Int, depth: Int, columns: Int) {
-        let tiledDepth = depth & ~3, tiledColumns = columns & ~7
-        var p = 0
-        while p < tiledDepth {
-            var j = 0
-            while j < tiledColumns {
-                var c0 = Lanes(), c1 = Lanes(), c2 = Lanes(), c3 = Lanes()
-                for r in 0..<rows {
-                    let row = g.vector(at: r * columns + j)
-                    let aRow = a + (r * depth + p)
-                    c0 += Lanes(repeating: aRow[0]) * row
-                    c1 += Lanes(repeating: aRow[1]) * row
-                    c2 += Lanes(repeating: aRow[2]) * row
-                    c3 += Lanes(repeating: aRow[3]) * row
-                }
-                store(c0, c + p * columns + j, adding: true)
-                store(c1, c + (p + 1) * columns + j, adding: true)
-                store(c2, c + (p + 2) * columns + j, adding: true)
-                store(c3, c + (p + 3) * columns + j, adding: true)
-                j += 8
+    static func multiplyPanel(_ panel: FloatStorage, _ right: FloatStorage, depth: Int, columns: Int,
+                              into c: Pointer, rows: Int, adding: Bool) {
+        let tiledColumns = columns & ~7, rightRowBytes = columns &* MemoryLayout<Float>.stride
+        var j = 0
+        while j < tiledColumns {
+            var c0 = Lanes(), c1 = Lanes(), c2 = Lanes(), c3 = Lanes(), c4 = Lanes(), c5 = Lanes()
+            var x = UnsafeRawPointer(panel.base)
+            var b = UnsafeRawPointer(right.base) + j &* MemoryLayout<Float>.stride
+            for _ in 0..<depth {
+                let row = b.loadUnaligned(as: Lanes.self)
+                c0 += broadcast(x, 0) * row
+                c1 += broadcast(x, 1) * row
+                c2 += broadcast(x, 2) * row
+                c3 += broadcast(x, 3) * row
+                c4 += broadcast(x, 4) * row
+                c5 += broadcast(x, 5) * row
+                x += 16 &* panelRows
+                b += rightRowBytes
             }
-            p += 4
+            let out = c + j
+            store(c0, out, adding: adding)
+            if rows > 1 { store(c1, out + columns, adding: adding) }
+            if rows > 2 { store(c2, out + 2 &* columns, adding: adding) }
+            if rows > 3 { store(c3, out + 3 &* columns, adding: adding) }
+            if rows > 4 { store(c4, out + 4 &* columns, adding: adding) }
+            if rows > 5 { store(c5, out + 5 &* columns, adding: adding) }
+            j += 8
         }
-        for p in 0..<depth {
-            for j in (p < tiledDepth ? tiledColumns : 0)..<columns {
+        guard tiledColumns < columns else { return }
+        for i in 0..<rows {
+            for j in tiledColumns..<columns {
                 var total: Float = 0
-                for r in 0..<rows { total += a[r * depth + p] * g[r * columns + j] }
-                c[p * columns + j] += Double(total)
+                for k in 0..<depth { total += panel[4 &* (k &* panelRows &+ i)] * right[k &* columns &+ j] }
+                let target = c + (i &* columns &+ j)
+                target.pointee = adding ? target.pointee + Double(total) : Double(total)
             }
         }
     }
@@ -235,6 +243,15 @@ extension MatMulKernels {
             out[j] = overwrite ? Double(total) : out[j] + Double(total)
             j += 1
         }
+    }
+
+    /// Panel entry `i` of the depth step at `x`, in all eight lanes: both
+    /// halves from the one stored quad (with 128-bit registers the same
+    /// register twice; with 256-bit ones a single broadcasting load).
+    @inline(__always)
+    static func broadcast(_ x: UnsafeRawPointer, _ i: Int) -> Lanes {
+        let quad = x.loadUnaligned(fromByteOffset: i &* 16, as: Quad.self)
+        return Lanes(lowHalf: quad, highHalf: quad)
     }
 
     /// Stores (or adds) eight `Float` lanes as `Double`s at `target`.
