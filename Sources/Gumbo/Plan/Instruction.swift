@@ -120,7 +120,7 @@ enum Opcode: Hashable {
     case matmul
     /// A matrix product whose multiply-adds run in `Float`
     /// (``MatrixPrecision/single``); ``Instruction/auxiliary`` is its
-    /// region of `Float` copies in the value arena
+    /// region of `Float` panel and copies in the value arena
     /// (``MatMulKernels/singlePrecisionRegionCount(rows:depth:columns:bCopies:)``).
     case singlePrecisionMatmul
     case gather

@@ -73,7 +73,7 @@ extension Plan: CustomStringConvertible {
             switch i.opcode {
             case .logSigmoidPair: line += ", σ(x), σ(−x) saved @\(i.auxiliary)"
             case .bernoulliDivergence: line += ", ∂KL/∂x saved @\(i.auxiliary)"
-            case .singlePrecisionMatmul: line += ", Float copies @\(i.auxiliary)"
+            case .singlePrecisionMatmul: line += ", Float panel and copies @\(i.auxiliary)"
             default: line += ", weights @\(i.auxiliary)"
             }
         }

@@ -578,7 +578,7 @@ struct PlanLowering {
             i.batchStride0 = a.rank == 3 ? i.outer * i.length : 0
             i.batchStride1 = b.rank == 3 ? i.length * i.inner : 0
             if precision == .single {
-                // The operands' Float copies.
+                // The Float panel and operand copies.
                 i.auxiliary = valueCount
                 valueCount += MatMulKernels.singlePrecisionRegionCount(
                     rows: i.outer, depth: i.length, columns: i.inner, bCopies: i.batchStride1 == 0 ? 1 : i.batch)
