@@ -33,7 +33,9 @@ struct RunControlTests {
             : .gumbelSoftmax(temperature: .exponential(initial: 1, minimum: 0.5, rate: 0.05), straightThrough: true)
         let uninterrupted = try mixtureRun(estimator: estimator).run(steps: 40)
 
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gumbo-resume-\(getpid())-\(label.hashValue).json").path
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/resume.json"
         let firstHalf = try mixtureRun(estimator: estimator)
         let early = try firstHalf.run(steps: 20)
         try firstHalf.save(to: path)
@@ -46,7 +48,9 @@ struct RunControlTests {
 
     @Test("a checkpoint from another model or estimator is a clear error")
     func mismatchedCheckpoint() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gumbo-mismatch-\(getpid()).json").path
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/mismatch.json"
         let run = try mixtureRun()
         try run.run(steps: 2)
         try run.save(to: path)

@@ -269,9 +269,9 @@ struct LinePlotTests {
 
     @Test("write(to:) writes the SVG atomically, leaving no temporary file")
     func write() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gumbo-plot-tests-\(getpid())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let path = directory.appendingPathComponent("plot.svg").path
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.path + "/plot.svg"
         try samplePlot(title: "old").write(to: path)
         try samplePlot().write(to: path)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == samplePlot().svg)

@@ -1,14 +1,13 @@
 import Foundation
-import GumboWorkloads
 
 /// A fresh directory under the system's temporary directory, for tests that
-/// write data files; ``remove()`` deletes it with its contents.
+/// write files; ``remove()`` deletes it with its contents.
 struct TemporaryDirectory {
     let path: String
 
     init() throws {
         path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("gumbo-data-tests-\(UUID().uuidString)").path
+            .appendingPathComponent("gumbo-tests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
@@ -26,17 +25,5 @@ struct TemporaryDirectory {
 
     func remove() {
         try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
-/// The ``DataSetError``-typed error a closure throws, or `nil`.
-func thrownDataSetError<T>(_ body: () throws -> T) -> DataSetError? {
-    do {
-        _ = try body()
-        return nil
-    } catch let error as DataSetError {
-        return error
-    } catch {
-        return nil
     }
 }
