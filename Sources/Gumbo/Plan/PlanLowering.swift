@@ -544,7 +544,7 @@ struct PlanLowering {
             i.constant0 = weight
             i.auxiliary = valueCount
             valueCount += x.count
-            scratchCount = max(scratchCount, i.length)
+            scratchCount = max(scratchCount, EnumeratedExpectationKernels.scratchCount(classes: i.length))
         case .argmax(let axis):
             i.opcode = .argmax
             setLines(&i, inputs[0].shape, axis: axis)

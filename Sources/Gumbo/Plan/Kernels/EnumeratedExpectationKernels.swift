@@ -82,8 +82,8 @@ enum EnumeratedExpectationKernels {
     /// `−Σ_r Σ_k q_rk log q_rk`, the expected terms `Σ_r Σ_k q_rk t_rk`
     /// and the expected class terms `Σ_r Σ_k q_rk b_k` (0 without `b`).
     /// Rows of two to four classes go four at a time
-    /// (``ExpectationWidth/forwardGroups(_:_:_:rows:)``): an `exp` call
-    /// covers four rows. A group with a non-finite logit or term, and every
+    /// (``ExpectationWidth/forwardGroups(_:_:_:rows:scratch:)``), and an
+    /// `exp` call covers up to 16 such groups. A group with a non-finite logit or term, and every
     /// row after it, the last one to three rows, and longer rows go one
     /// row at a time.
     @inline(__always)
@@ -93,7 +93,7 @@ enum EnumeratedExpectationKernels {
         weight c: Double, scratch: UnsafeMutablePointer<Double>
     ) -> (entropy: Double, expected: Double, classExpected: Double) {
         let k = Width.length(classes)
-        let groups = Width.forwardGroups(x, q, t, rows: rows)
+        let groups = Width.forwardGroups(x, q, t, rows: rows, scratch: scratch)
         var shifted = groups.shifted.sum(), expected = groups.expected.sum(), logSums = groups.product.logarithm
         var classExpected = 0.0
         if let b, groups.rows > 0 {
@@ -120,55 +120,86 @@ enum EnumeratedExpectationKernels {
         var rows = 0
     }
 
+    /// Groups of four rows whose `x − max` go through one ``VectorMath/exp(_:_:count:)``
+    /// call together (a chunk): a call per group would cost every group a
+    /// spill of the vector registers the call clobbers.
+    static let chunkGroups = 16
+
+    /// The scratch the kernel needs: `x − max` and its `exp` for a chunk of
+    /// groups, or one row of `K` for the row path.
+    static func scratchCount(classes: Int) -> Int {
+        max(classes, classes <= 4 ? 2 * chunkGroups * 4 * classes : 0)
+    }
+
     /// Four rows at a time while their logits and the products `q t` are
     /// finite (the rows from the first group that is not are left to the
-    /// row path, which leaves out classes with `q = 0`).
+    /// row path, which leaves out classes with `q = 0`). The groups go in
+    /// chunks of up to ``chunkGroups``: first each group's columns, largest
+    /// logit and differences `d = x − max` into `scratch`, then one `exp`
+    /// call over the chunk's differences, then the weights and sums group
+    /// by group. Each value is computed as a group at a time would compute
+    /// it, so the results are the same bit for bit.
     @inline(__always)
     static func fourRowGroups<Width: ClassWidth>(
         _: Width.Type, _ x: UnsafeMutablePointer<Double>, _ q: UnsafeMutablePointer<Double>,
-        _ t: UnsafeMutablePointer<Double>, rows: Int
+        _ t: UnsafeMutablePointer<Double>, rows: Int, scratch: UnsafeMutablePointer<Double>
     ) -> GroupSums {
         let k = Width.classes
+        let groupSize = 4 * k
+        let differences = scratch, exponentials = scratch + chunkGroups * groupSize
         var sums = GroupSums()
         while sums.rows + 4 <= rows {
-            let offset = sums.rows * k
-            let xr = load(Width.self, x + offset)
-            // x − x is 0 for finite x and NaN otherwise.
-            var check = Vector4.zero
-            for j in 0..<k { check += xr[j] - xr[j] }
-            guard check == Vector4(repeating: 0) else { break }
-            let v = Width.columns(xr)
-            var top = v[0]
-            for j in 1..<k { top.replace(with: v[j], where: v[j] .> top) }
-            var d = PointBlock(), e = PointBlock()
-            var total = Vector4.zero
-            for j in 0..<k {
-                d[j] = v[j] - top
-                e[j] = VectorMath.exp(d[j])
-                total += e[j]
+            let start = sums.rows
+            let available = min(chunkGroups, (rows - start) / 4)
+            // Differences, up to the first group with a non-finite logit.
+            var ready = 0
+            while ready < available {
+                let xr = load(Width.self, x + (start + 4 * ready) * k)
+                // x − x is 0 for finite x and NaN otherwise.
+                var check = Vector4.zero
+                for j in 0..<k { check += xr[j] - xr[j] }
+                guard check == Vector4(repeating: 0) else { break }
+                let v = Width.columns(xr)
+                var top = v[0]
+                for j in 1..<k { top.replace(with: v[j], where: v[j] .> top) }
+                for j in 0..<k { differences.setVector(v[j] - top, at: ready * groupSize + 4 * j) }
+                ready += 1
             }
-            let scale = 1 / total
-            var weights = PointBlock(), h = Vector4.zero
-            for j in 0..<k {
-                weights[j] = e[j] * scale
-                h += weights[j] * d[j]
+            guard ready > 0 else { break }
+            VectorMath.exp(differences, exponentials, count: ready * groupSize)
+            for group in 0..<ready {
+                let offset = (start + 4 * group) * k
+                var d = PointBlock(), e = PointBlock()
+                var total = Vector4.zero
+                for j in 0..<k {
+                    d[j] = differences.vector(at: group * groupSize + 4 * j)
+                    e[j] = exponentials.vector(at: group * groupSize + 4 * j)
+                    total += e[j]
+                }
+                let scale = 1 / total
+                var weights = PointBlock(), h = Vector4.zero
+                for j in 0..<k {
+                    weights[j] = e[j] * scale
+                    h += weights[j] * d[j]
+                }
+                let qr = Width.interleave(weights)
+                let tr = load(Width.self, t + offset)
+                var w = Vector4.zero
+                for j in 0..<k {
+                    q.setVector(qr[j], at: offset + 4 * j)
+                    w += qr[j] * tr[j]
+                }
+                // Not finite: a t of ±∞ or NaN (perhaps where q = 0).
+                guard w - w == Vector4(repeating: 0) else { return sums }
+                sums.shifted += h
+                sums.expected += w
+                for j in 0..<k { sums.columns[j] += weights[j] }
+                sums.product.multiply(by: total)
+                sums.rows += 4
+                // 64 sums of at most 4 per lane stay below 2¹²⁸.
+                if sums.rows & 255 == 0 { sums.product.renormalize() }
             }
-            let qr = Width.interleave(weights)
-            let tr = load(Width.self, t + offset)
-            var w = Vector4.zero
-            for j in 0..<k {
-                q.setVector(qr[j], at: offset + 4 * j)
-                w += qr[j] * tr[j]
-            }
-            // Not finite: a t of ±∞ or NaN (perhaps where q = 0).
-            guard w - w == Vector4(repeating: 0) else { break }
-            sums.shifted += h
-            sums.expected += w
-            for j in 0..<k { sums.columns[j] += weights[j] }
-            sums.product.multiply(by: total)
-            sums.rows += 4
-            // 64 sums of at most 4 per lane stay below 2¹²⁸.
-            if sums.rows & 255 == 0 { sums.product.renormalize() }
+            if ready < available { break }
         }
         return sums
     }
@@ -363,7 +394,8 @@ enum EnumeratedExpectationKernels {
 /// goes one at a time).
 protocol ExpectationWidth: RowWidth {
     static func forwardGroups(_ x: UnsafeMutablePointer<Double>, _ q: UnsafeMutablePointer<Double>,
-                              _ t: UnsafeMutablePointer<Double>, rows: Int) -> EnumeratedExpectationKernels.GroupSums
+                              _ t: UnsafeMutablePointer<Double>, rows: Int,
+                              scratch: UnsafeMutablePointer<Double>) -> EnumeratedExpectationKernels.GroupSums
     static func gradientGroups<Store: GradientStore>(
         _: Store.Type, _ g: Double, _ x: UnsafeMutablePointer<Double>, _ q: UnsafeMutablePointer<Double>,
         _ t: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>?, _ gx: UnsafeMutablePointer<Double>,
@@ -373,8 +405,9 @@ protocol ExpectationWidth: RowWidth {
 extension ExpectationWidth where Self: ClassWidth {
     @inline(__always)
     static func forwardGroups(_ x: UnsafeMutablePointer<Double>, _ q: UnsafeMutablePointer<Double>,
-                              _ t: UnsafeMutablePointer<Double>, rows: Int) -> EnumeratedExpectationKernels.GroupSums {
-        EnumeratedExpectationKernels.fourRowGroups(Self.self, x, q, t, rows: rows)
+                              _ t: UnsafeMutablePointer<Double>, rows: Int,
+                              scratch: UnsafeMutablePointer<Double>) -> EnumeratedExpectationKernels.GroupSums {
+        EnumeratedExpectationKernels.fourRowGroups(Self.self, x, q, t, rows: rows, scratch: scratch)
     }
 
     @inline(__always)
@@ -392,7 +425,8 @@ extension Width4: ExpectationWidth {}
 
 extension AnyWidth: ExpectationWidth {
     static func forwardGroups(_ x: UnsafeMutablePointer<Double>, _ q: UnsafeMutablePointer<Double>,
-                              _ t: UnsafeMutablePointer<Double>, rows: Int) -> EnumeratedExpectationKernels.GroupSums {
+                              _ t: UnsafeMutablePointer<Double>, rows: Int,
+                              scratch: UnsafeMutablePointer<Double>) -> EnumeratedExpectationKernels.GroupSums {
         EnumeratedExpectationKernels.GroupSums()
     }
 
