@@ -189,6 +189,40 @@ struct EnumeratedExpectationTests {
         #expect(try withNaN.plan.values(of: withNaN.y)[0].isNaN)
     }
 
+    /// 150 rows of three: 37 groups of four, in chunks of 16, 16 and 5,
+    /// then two rows. A group the four-row path cannot take (a class of
+    /// probability zero: a −∞ logit, or a finite logit whose `exp`
+    /// underflows, facing a −∞ term) stops it in the middle of a later
+    /// chunk; the chunks before keep their sums, and that row and every row
+    /// after it take the row path. Value against the direct sum; gradients
+    /// against the same inputs with the zeros' −∞ made finite (every row in
+    /// groups), where they differ only by rounding.
+    @Test("a group that stops the four-row path in a later chunk", arguments: [70, 130])
+    func chunkBoundaries(row: Int) throws {
+        let c = Case(px: 1, pt: 1, rows: [150], classes: 3, classTerms: true, weight: 1)
+        var (x, t, b) = Self.inputs(c, seed: 17)
+        var (finiteX, finiteT) = (x, t)
+        // The class of probability zero, and its term −∞.
+        let zero = row == 70 ? 2 : 1
+        if row == 70 {
+            x[3 * row + zero] = -.infinity
+            finiteX[3 * row + zero] = -1e6
+        } else {
+            x[3 * row + zero] = x[3 * row] - 800
+            finiteX[3 * row + zero] = x[3 * row + zero]
+        }
+        t[3 * row + zero] = -.infinity
+        finiteT[3 * row + zero] = 0
+        let built = try Self.build(c, fused: true, x: x, t: t, b: b)
+        let reference = try Self.build(c, fused: true, x: finiteX, t: finiteT, b: b)
+        let expected = Self.direct(c, x: finiteX, t: finiteT, b: b)[0]
+        let value = try built.plan.values(of: built.y)[0]
+        #expect(isClose(value, expected, relative: 1e-13, absolute: 1e-11), "\(value) vs \(expected)")
+        for (a, r) in [(built.x, reference.x), (built.t, reference.t), (built.b!, reference.b!)] {
+            #expect(isClose(try built.plan.gradient(of: a), try reference.plan.gradient(of: r), relative: 1e-12, absolute: 1e-13))
+        }
+    }
+
     @Test("a NaN or +∞ logit, or a row with no finite logit, makes the result NaN")
     func undefinedRows() throws {
         let c = Case(px: 1, pt: 1, rows: [6], classes: 3, classTerms: false, weight: 1)
