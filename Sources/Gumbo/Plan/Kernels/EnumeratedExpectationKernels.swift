@@ -82,10 +82,10 @@ enum EnumeratedExpectationKernels {
     /// `−Σ_r Σ_k q_rk log q_rk`, the expected terms `Σ_r Σ_k q_rk t_rk`
     /// and the expected class terms `Σ_r Σ_k q_rk b_k` (0 without `b`).
     /// Rows of two to four classes go four at a time
-    /// (``ExpectationWidth/forwardGroups(_:_:_:rows:scratch:)``), and an
-    /// `exp` call covers up to 16 such groups. A group with a non-finite logit or term, and every
-    /// row after it, the last one to three rows, and longer rows go one
-    /// row at a time.
+    /// (``ExpectationWidth/forwardGroups(_:_:_:rows:scratch:)``), an `exp`
+    /// call covering up to ``chunkGroups`` such groups. A group with a
+    /// non-finite logit or term, and every row after it, the last one to
+    /// three rows, and longer rows go one row at a time.
     @inline(__always)
     static func normalize<Width: ExpectationWidth>(
         _: Width.Type, _ x: UnsafeMutablePointer<Double>, _ q: UnsafeMutablePointer<Double>,
@@ -128,7 +128,7 @@ enum EnumeratedExpectationKernels {
     /// The scratch the kernel needs: `x − max` and its `exp` for a chunk of
     /// groups, or one row of `K` for the row path.
     static func scratchCount(classes: Int) -> Int {
-        max(classes, classes <= 4 ? 2 * chunkGroups * 4 * classes : 0)
+        max(classes, (2...4).contains(classes) ? 2 * chunkGroups * 4 * classes : 0)
     }
 
     /// Four rows at a time while their logits and the products `q t` are
@@ -151,7 +151,8 @@ enum EnumeratedExpectationKernels {
         while sums.rows + 4 <= rows {
             let start = sums.rows
             let available = min(chunkGroups, (rows - start) / 4)
-            // Differences, up to the first group with a non-finite logit.
+            // Differences, up to the first group with a non-finite logit
+            // (which the next round finds again, and stops at).
             var ready = 0
             while ready < available {
                 let xr = load(Width.self, x + (start + 4 * ready) * k)
@@ -199,7 +200,6 @@ enum EnumeratedExpectationKernels {
                 // 64 sums of at most 4 per lane stay below 2¹²⁸.
                 if sums.rows & 255 == 0 { sums.product.renormalize() }
             }
-            if ready < available { break }
         }
         return sums
     }

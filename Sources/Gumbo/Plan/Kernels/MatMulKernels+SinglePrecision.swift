@@ -4,9 +4,9 @@
 ///     C = A B,   ∂A = ∂C Bᵀ,   ∂B += Aᵀ ∂C
 ///
 /// The operands are rounded to `Float` and the sums run in `Float`, in
-/// register tiles of 6 rows by 8 columns (twelve `SIMD4<Float>`
-/// accumulators; a ``Vector4`` holds four doubles where these hold four
-/// floats, so an instruction does twice the arithmetic). Each result is
+/// register tiles of 6 rows by 8 columns (six ``Lanes`` accumulators of
+/// eight floats, twelve 128-bit registers; a ``Vector4`` holds four doubles
+/// in the same space, so an instruction does twice the arithmetic). Each result is
 /// converted back to `Double` as it is stored, or added for a gradient that
 /// accumulates.
 ///
@@ -40,17 +40,22 @@ extension MatMulKernels {
     /// Rows of the left operand per panel and register tile.
     static let panelRows = 6
 
+    /// The floats of the panel, at the start of the region: the three
+    /// products' depths are `depth`, `columns` (∂A) and `rows` (∂B).
+    static func panelFloatCount(rows: Int, depth: Int, columns: Int) -> Int {
+        panelRows * 4 * max(rows, depth, columns)
+    }
+
     /// The doubles of value arena the copies and the panel take.
     static func singlePrecisionRegionCount(rows: Int, depth: Int, columns: Int, bCopies: Int) -> Int {
-        let panelFloats = panelRows * 4 * max(rows, depth, columns)
-        let floats = panelFloats + rows * columns + bCopies * depth * columns
+        let floats = panelFloatCount(rows: rows, depth: depth, columns: columns) + rows * columns + bCopies * depth * columns
         return (floats + 1) / 2
     }
 
     static func forwardSingle(_ i: Instruction, _ m: KernelMemory) {
         let (rows, depth, columns) = (i.outer, i.length, i.inner)
         let panel = FloatStorage(m.values + i.auxiliary)
-        let bCopies = panel + (panelRows * 4 * max(rows, depth, columns) + rows * columns)
+        let bCopies = panel + (panelFloatCount(rows: rows, depth: depth, columns: columns) + rows * columns)
         for batch in 0..<i.batch {
             let a = m.values + i.input0 + batch * i.batchStride0, b = m.values + i.input1 + batch * i.batchStride1
             let c = m.values + i.output + batch * rows * columns
@@ -74,7 +79,7 @@ extension MatMulKernels {
     static func backwardSingle(_ i: Instruction, _ m: KernelMemory) {
         let (rows, depth, columns) = (i.outer, i.length, i.inner)
         let panel = FloatStorage(m.values + i.auxiliary)
-        let gradientCopy = panel + panelRows * 4 * max(rows, depth, columns)
+        let gradientCopy = panel + panelFloatCount(rows: rows, depth: depth, columns: columns)
         let bCopies = gradientCopy + rows * columns
         for batch in 0..<i.batch {
             let a = m.values + i.input0 + batch * i.batchStride0
