@@ -1,7 +1,18 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.2
 // Gumbo: probabilistic programming with discrete latent variables and
 // per-site gradient estimators. No dependencies beyond the toolchain.
 import PackageDescription
+
+/// `GumboAVX2` is compiled for the Haswell instruction set (AVX2, fused
+/// multiply-add) on x86-64, and `Gumbo` calls it only after checking the
+/// processor at run time (`InstructionSet`); everything else is compiled
+/// for the baseline, so binaries run on any x86-64 machine. (Tools version
+/// 6.2 is the first that lets a dependency carry such a flag.)
+#if arch(x86_64)
+let haswell: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let haswell: [SwiftSetting] = []
+#endif
 
 let package = Package(
     name: "Gumbo",
@@ -12,7 +23,9 @@ let package = Package(
     ],
     targets: [
         // MARK: Library
-        .target(name: "Gumbo"),
+        .target(name: "Gumbo", dependencies: ["GumboAVX2"]),
+        // Matrix products for processors with AVX2 and FMA, chosen at run time.
+        .target(name: "GumboAVX2", swiftSettings: haswell),
         // The reference workloads of BENCHMARKS.md, shared by the command,
         // the benchmarks, the examples and the tests.
         .target(name: "GumboWorkloads", dependencies: ["Gumbo"]),
@@ -39,7 +52,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GumboTests",
-            dependencies: ["Gumbo", "GumboWorkloads", "GumboCommands", "GumboTestSupport"]
+            dependencies: ["Gumbo", "GumboAVX2", "GumboWorkloads", "GumboCommands", "GumboTestSupport"]
         ),
     ]
 )

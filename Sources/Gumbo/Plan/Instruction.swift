@@ -184,7 +184,7 @@ struct KernelMemory {
     let metadata: UnsafeMutablePointer<Int>
     /// Scratch integers: counters for broadcast loops of rank above 2, and
     /// the nonzero positions of a matrix product's sparse left operand
-    /// (``MatMulKernels/compress(_:rows:depth:byColumns:into:)``). Kept in
+    /// (``MatMulKernels/compress(_:rows:depth:capacity:byColumns:into:)``). Kept in
     /// one arena: a seventh pointer in this struct slowed W4's small kernels
     /// by 15–20 % (measured), the struct no longer travelling in registers.
     let counters: UnsafeMutablePointer<Int>

@@ -1,14 +1,16 @@
 import Foundation
 import Testing
-import Gumbo
+@testable import Gumbo
 import GumboTestSupport
 
 /// Matrix products whose left operand is mostly zeros (W5's decoder reads
 /// one-hot codes), which the kernel runs over `A`'s nonzeros only.
 ///
 /// The sparse loops sum in the dense loops' order from the same zero, so the
-/// forward product and `∂B` must equal a naive sequential sum exactly; `∂A`
-/// (always dense) is compared with a tolerance. A non-finite entry of `B`
+/// forward product and `∂B` must equal a naive sequential sum exactly — with
+/// a fused multiply-add per term when the process runs the AVX2 kernels
+/// (``InstructionSet``), a multiply and an add otherwise; `∂A` (always
+/// dense) is compared with a tolerance. A non-finite entry of `B`
 /// facing only zeros of `A` tells the two paths apart: the dense loops turn
 /// `0 · ∞` into NaN, the sparse ones never form it.
 @Suite("Matrix products with a sparse left operand")
@@ -64,8 +66,15 @@ struct SparseMatMulTests {
         return try plan([100, 64], [64, 128], a: a, b: b, weights: w).plan
     }
 
-    /// Naive references in the dense loops' summation order: `C`, `∂A` and
-    /// `∂B` for `sum(C · W)`, with a batch of `A` or `B` (or both) or none.
+    /// `total + x y`, rounded once when the process's kernels fuse their
+    /// multiply-adds.
+    static func accumulate(_ total: Double, _ x: Double, _ y: Double) -> Double {
+        InstructionSet.current == .avx2 ? total.addingProduct(x, y) : total + x * y
+    }
+
+    /// Naive references in the dense loops' summation order and arithmetic:
+    /// `C`, `∂A` and `∂B` for `sum(C · W)`, with a batch of `A` or `B` (or
+    /// both) or none.
     static func reference(_ sa: Shape, _ sb: Shape, a: [Double], b: [Double], w: [Double])
         -> (c: [Double], ga: [Double], gb: [Double]) {
         let (m, k, n) = (sa[sa.rank - 2], sa[sa.rank - 1], sb[sb.rank - 1])
@@ -77,7 +86,7 @@ struct SparseMatMulTests {
             for i in 0..<m {
                 for j in 0..<n {
                     var total = 0.0
-                    for p in 0..<k { total += a[aBase + i * k + p] * b[bBase + p * n + j] }
+                    for p in 0..<k { total = accumulate(total, a[aBase + i * k + p], b[bBase + p * n + j]) }
                     c[(t * m + i) * n + j] = total
                 }
                 for p in 0..<k {
@@ -89,7 +98,7 @@ struct SparseMatMulTests {
             for p in 0..<k {
                 for j in 0..<n {
                     var total = 0.0
-                    for i in 0..<m { total += a[aBase + i * k + p] * w[(t * m + i) * n + j] }
+                    for i in 0..<m { total = accumulate(total, a[aBase + i * k + p], w[(t * m + i) * n + j]) }
                     gb[bBase + p * n + j] += total
                 }
             }
@@ -131,10 +140,10 @@ struct SparseMatMulTests {
     func randomSparse() throws {
         var rng = Xoshiro256StarStar(seed: 2)
         for (rows, depth, columns) in [(13, 24, 21), (9, 16, 8), (5, 12, 35), (4, 4, 16)] {
-            let capacity = rows * depth / 2
+            let capacity = MatMulKernels.sparseCapacity(rows: rows, depth: depth)
             for nonzeros in [0, 1, capacity / 2, capacity, capacity + 1, rows * depth] {
                 let a = Self.sparse(total: rows * depth, width: depth, nonzeros: nonzeros,
-                                    emptyRows: nonzeros < rows * depth / 2 ? [0, rows / 2] : [], &rng)
+                                    emptyRows: nonzeros <= capacity ? [0, rows / 2] : [], &rng)
                 let b = Fixtures.random(depth * columns, &rng)
                 try Self.expectMatchesReference([rows, depth], [depth, columns], a: a, b: b, &rng,
                                                 "\(rows) × \(depth) · \(depth) × \(columns), \(nonzeros) nonzeros")
@@ -183,14 +192,14 @@ struct SparseMatMulTests {
 
     // MARK: Which path runs
 
-    @Test("zeros of A are skipped up to half nonzero, and only then")
+    @Test("zeros of A are skipped up to the kernels' capacity (a half, or a third with AVX2), and only then")
     func sparsePathWitness() throws {
         // Column 0 of A is zero and row 0 of B is infinite: the dense loops
         // form 0 · ∞ = NaN in every product and ∂B is unaffected; the sparse
         // loops never read row 0 of B.
         var rng = Xoshiro256StarStar(seed: 5)
         let (rows, depth, columns) = (8, 8, 12)
-        let capacity = rows * depth / 2
+        let capacity = MatMulKernels.sparseCapacity(rows: rows, depth: depth)
         for nonzeros in [capacity, capacity + 1] {
             var a = [Double](repeating: 0, count: rows * depth)
             var placed = 0

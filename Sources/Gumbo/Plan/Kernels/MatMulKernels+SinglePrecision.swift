@@ -62,7 +62,8 @@ extension MatMulKernels {
             let bCopy = bCopies + (i.batchStride1 == 0 ? 0 : batch * depth * columns)
             if batch == 0 || i.batchStride1 != 0 { bCopy.assign(b, count: depth * columns) }
             if columns >= sparseMinimumColumns,
-               compress(a, rows: rows, depth: depth, byColumns: false, into: m.counters) {
+               compress(a, rows: rows, depth: depth, capacity: sparseCapacity(rows: rows, depth: depth, instructions: .baseline),
+                        byColumns: false, into: m.counters) {
                 let entries = m.counters + rows + 1
                 for r in 0..<rows {
                     let start = m.counters[r], end = m.counters[r + 1]
@@ -97,7 +98,8 @@ extension MatMulKernels {
                 gradientCopy.assign(gc, count: rows * columns)
                 let gb = m.gradients + i.gradient1 + batch * i.batchStride1
                 if columns >= sparseMinimumColumns,
-                   compress(a, rows: rows, depth: depth, byColumns: true, into: m.counters) {
+                   compress(a, rows: rows, depth: depth, capacity: sparseCapacity(rows: rows, depth: depth, instructions: .baseline),
+                            byColumns: true, into: m.counters) {
                     let entries = m.counters + depth + 1
                     for p in 0..<depth {
                         let start = m.counters[p], end = m.counters[p + 1]

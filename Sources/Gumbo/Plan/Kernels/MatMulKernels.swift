@@ -1,3 +1,5 @@
+import GumboAVX2
+
 /// Forward and backward loops of ``Opcode/matmul``: `C = A B` for each of
 /// `batch` pairs, `A` of `M × K` (``Instruction/outer`` × ``Instruction/length``),
 /// `B` of `K × N` (× ``Instruction/inner``). An operand shared by the whole
@@ -10,6 +12,11 @@
 /// ``Vector4`` accumulators), so every value loaded from memory feeds four
 /// multiply-adds; edges that do not fill a tile take scalar loops. The
 /// summation order depends only on the shapes, so results are reproducible.
+///
+/// **AVX2.** On a processor with AVX2 and fused multiply-add
+/// (``InstructionSet/avx2``) the same products run in `GumboAVX2`'s
+/// `DoubleProducts` instead: 6 × 8 tiles of 256-bit accumulators, one
+/// rounding per multiply-add, about three times the rate at W5's sizes.
 ///
 /// **Sparse left operand.** When at most half of `A`'s entries are nonzero
 /// (W5's decoder reads one-hot codes, 8 ones in 64; its encoder reads binary
@@ -35,28 +42,42 @@ enum MatMulKernels {
     /// costs as much as a product with a handful of columns.
     static let sparseMinimumColumns = 8
 
-    /// The most nonzeros of an `A` of `rows × depth` the sparse loops take:
-    /// half of its entries. A nonzero costs the sparse loops about 1.5 times
-    /// what an entry costs the 4 × 4 tiles (one broadcast per 16 products
-    /// against four per 16, but four times the loads of `B`), so they win up
-    /// to about two thirds nonzero; measured at W5's sizes, half nonzero
-    /// takes 0.7–0.85 of the dense time.
-    static func sparseCapacity(rows: Int, depth: Int) -> Int { rows * depth / 2 }
+    /// The most nonzeros of an `A` of `rows × depth` the sparse loops take.
+    ///
+    /// Baseline kernels: half of its entries. A nonzero costs the sparse
+    /// loops about 1.5 times what an entry costs the 4 × 4 tiles (one
+    /// broadcast per 16 products against four per 16, but four times the
+    /// loads of `B`), so they win up to about two thirds nonzero; measured
+    /// at W5's sizes, half nonzero takes 0.7–0.85 of the dense time.
+    ///
+    /// AVX2 kernels: a third. Their dense tiles need two loads of `B` per
+    /// twelve multiply-adds, the sparse loop one per multiply-add, so the
+    /// sparse loop is limited by loads and the dense tiles by arithmetic;
+    /// at W5's sizes the two took the same time at about a third nonzero.
+    static func sparseCapacity(rows: Int, depth: Int, instructions: InstructionSet = .current) -> Int {
+        instructions == .avx2 ? rows * depth / 3 : rows * depth / 2
+    }
 
     /// The ``KernelMemory/counters`` a product needs: a start per row
-    /// (or column) and one more, then the nonzero positions and a spare.
+    /// (or column) and one more, then the nonzero positions (at most the
+    /// larger capacity) and a spare.
     static func sparsePositionCount(rows: Int, depth: Int, columns: Int) -> Int {
-        columns < sparseMinimumColumns ? 0 : max(rows, depth) + 2 + sparseCapacity(rows: rows, depth: depth)
+        columns < sparseMinimumColumns ? 0 : max(rows, depth) + 2 + sparseCapacity(rows: rows, depth: depth, instructions: .baseline)
     }
 
     static func forward(_ i: Instruction, _ m: KernelMemory) {
         let (rows, depth, columns) = (i.outer, i.length, i.inner)
+        let fused = InstructionSet.current == .avx2
+        let capacity = sparseCapacity(rows: rows, depth: depth)
         for batch in 0..<i.batch {
             let a = m.values + i.input0 + batch * i.batchStride0, b = m.values + i.input1 + batch * i.batchStride1
             let c = m.values + i.output + batch * rows * columns
             if columns >= sparseMinimumColumns,
-               compress(a, rows: rows, depth: depth, byColumns: false, into: m.counters) {
-                multiplySparse(a, positions: m.counters, b, into: c, rows: rows, depth: depth, columns: columns)
+               compress(a, rows: rows, depth: depth, capacity: capacity, byColumns: false, into: m.counters) {
+                multiplySparse(a, positions: m.counters, b, into: c, rows: rows, depth: depth, columns: columns,
+                               fused: fused)
+            } else if fused {
+                DoubleProducts.multiply(a, b, into: c, rows: rows, depth: depth, columns: columns)
             } else {
                 multiply(a, b, into: c, rows: rows, depth: depth, columns: columns)
             }
@@ -65,22 +86,31 @@ enum MatMulKernels {
 
     static func backward(_ i: Instruction, _ m: KernelMemory) {
         let (rows, depth, columns) = (i.outer, i.length, i.inner)
+        let fused = InstructionSet.current == .avx2
+        let capacity = sparseCapacity(rows: rows, depth: depth)
         for batch in 0..<i.batch {
             let a = m.values + i.input0 + batch * i.batchStride0
             let b = m.values + i.input1 + batch * i.batchStride1
             let gc = m.gradients + i.outputGradient + batch * rows * columns
             if i.gradient0 >= 0 {
                 // ∂A is dense unless A is shared by the batch (then it sums).
-                multiplyTransposed(gc, b, into: m.gradients + i.gradient0 + batch * i.batchStride0,
-                                   rows: rows, depth: columns, columns: depth,
-                                   overwrite: i.overwrites(0) && (batch == 0 || i.batchStride0 != 0))
+                let ga = m.gradients + i.gradient0 + batch * i.batchStride0
+                let overwrite = i.overwrites(0) && (batch == 0 || i.batchStride0 != 0)
+                if fused {
+                    DoubleProducts.multiplyTransposed(gc, b, into: ga, rows: rows, depth: columns, columns: depth,
+                                                      overwrite: overwrite)
+                } else {
+                    multiplyTransposed(gc, b, into: ga, rows: rows, depth: columns, columns: depth, overwrite: overwrite)
+                }
             }
             if i.gradient1 >= 0 {
                 let gb = m.gradients + i.gradient1 + batch * i.batchStride1
                 if columns >= sparseMinimumColumns,
-                   compress(a, rows: rows, depth: depth, byColumns: true, into: m.counters) {
+                   compress(a, rows: rows, depth: depth, capacity: capacity, byColumns: true, into: m.counters) {
                     accumulateTransposedProductSparse(a, positions: m.counters, gc, into: gb,
-                                                      rows: rows, depth: depth, columns: columns)
+                                                      rows: rows, depth: depth, columns: columns, fused: fused)
+                } else if fused {
+                    DoubleProducts.accumulateTransposedProduct(a, gc, into: gb, rows: rows, depth: depth, columns: columns)
                 } else {
                     accumulateTransposedProduct(a, gc, into: gb, rows: rows, depth: depth, columns: columns)
                 }
@@ -204,7 +234,7 @@ enum MatMulKernels {
 
     /// Writes the nonzero positions of `a` (`rows × depth`) into `positions`
     /// and returns `true`, or returns `false` when there are more than
-    /// ``sparseCapacity(rows:depth:)``. By rows (`byColumns == false`):
+    /// `capacity` (``sparseCapacity(rows:depth:instructions:)``). By rows (`byColumns == false`):
     /// `positions[i] ..< positions[i + 1]` index the columns of row `i`'s
     /// nonzeros, stored from `positions + rows + 1` in increasing order. By
     /// columns: the same for each column's rows, from `positions + depth + 1`.
@@ -214,8 +244,8 @@ enum MatMulKernels {
     /// mispredicted often enough to cost a tenth of the product). The count
     /// runs along contiguous rows and stops at the first row past capacity.
     @inline(__always)
-    static func compress(_ a: Pointer, rows: Int, depth: Int, byColumns: Bool, into positions: Positions) -> Bool {
-        let capacity = sparseCapacity(rows: rows, depth: depth)
+    static func compress(_ a: Pointer, rows: Int, depth: Int, capacity: Int, byColumns: Bool,
+                         into positions: Positions) -> Bool {
         var count = 0
         for r in 0..<rows {
             let row = a + r * depth
@@ -248,34 +278,44 @@ enum MatMulKernels {
         return Int(truncatingIfNeeded: (magnitude | (0 &- magnitude)) &>> 63)
     }
 
-    /// `c = a b` over the nonzeros of `a`'s rows (``compress(_:rows:depth:byColumns:into:)``
+    /// `c = a b` over the nonzeros of `a`'s rows (``compress(_:rows:depth:capacity:byColumns:into:)``
     /// by rows): each row of `c` is a sum of `b`'s selected rows, 16 columns
-    /// at a time in registers.
+    /// at a time in registers (by fused multiply-adds when `fused`).
     @inline(__always)
     static func multiplySparse(_ a: Pointer, positions: Positions, _ b: Pointer, into c: Pointer,
-                               rows: Int, depth: Int, columns: Int) {
+                               rows: Int, depth: Int, columns: Int, fused: Bool) {
         let entries = positions + rows + 1
         for r in 0..<rows {
             let start = positions[r], end = positions[r + 1]
             let aRow = a + r * depth, cRow = c + r * columns
-            accumulateRows(aRow, entries + start, count: end - start, stride: 1, b, into: cRow,
-                           columns: columns, overwrite: true)
+            if fused {
+                DoubleProducts.accumulateSelectedRows(aRow, entries + start, count: end - start, stride: 1, b,
+                                                      into: cRow, columns: columns, overwrite: true)
+            } else {
+                accumulateRows(aRow, entries + start, count: end - start, stride: 1, b, into: cRow,
+                               columns: columns, overwrite: true)
+            }
         }
     }
 
-    /// `c += aᵀ g` over the nonzeros of `a`'s columns (``compress(_:rows:depth:byColumns:into:)``
+    /// `c += aᵀ g` over the nonzeros of `a`'s columns (``compress(_:rows:depth:capacity:byColumns:into:)``
     /// by columns): row `p` of `c` gains a sum of `g`'s rows selected by
     /// column `p` of `a`, formed in registers and added once.
     @inline(__always)
     static func accumulateTransposedProductSparse(_ a: Pointer, positions: Positions, _ g: Pointer, into c: Pointer,
-                                                  rows: Int, depth: Int, columns: Int) {
+                                                  rows: Int, depth: Int, columns: Int, fused: Bool) {
         let entries = positions + depth + 1
         for p in 0..<depth {
             let start = positions[p], end = positions[p + 1]
             // No nonzero: the dense loop adds a sum of zeros.
             guard start < end else { continue }
-            accumulateRows(a + p, entries + start, count: end - start, stride: depth, g, into: c + p * columns,
-                           columns: columns, overwrite: false)
+            if fused {
+                DoubleProducts.accumulateSelectedRows(a + p, entries + start, count: end - start, stride: depth, g,
+                                                      into: c + p * columns, columns: columns, overwrite: false)
+            } else {
+                accumulateRows(a + p, entries + start, count: end - start, stride: depth, g, into: c + p * columns,
+                               columns: columns, overwrite: false)
+            }
         }
     }
 

@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+@testable import Gumbo
+import GumboAVX2
+import GumboTestSupport
+
+/// The matrix-product kernels of both instruction sets, called directly:
+/// a process runs only one of them in its plans (``InstructionSet``), so
+/// these tests are where the other is checked.
+///
+/// For `C = A B` and `∂B += Aᵀ G` each kernel sums every result from zero
+/// in the naive loop's order, dense or sparse, so it must equal that loop
+/// exactly in its own arithmetic: a multiply and an add per term (baseline)
+/// or one fused multiply-add (AVX2). `∂A = G Bᵀ` sums in partial sums; it
+/// must be within `2 γ_{n+2} Σ |g b|` of the naive sum (`γ_k = k u / (1 −
+/// k u)`, `u = 2⁻⁵³`; Higham, *Accuracy and Stability of Numerical
+/// Algorithms*, 2nd ed., §3.1), the bound of either sum doubled.
+@Suite("Matrix-product kernels, baseline and AVX2")
+struct MatMulKernelTests {
+    typealias Pointer = UnsafeMutablePointer<Double>
+
+    /// Shapes that reach every tile and tail: rows past the 6-, 4- and
+    /// 2-row tiles, columns past the 16-, 8- and 4-column loops, depths
+    /// that do and do not divide by four; W5's two layer shapes.
+    static let shapes: [(rows: Int, depth: Int, columns: Int)] = [
+        (1, 1, 1), (3, 5, 7), (7, 9, 17), (13, 12, 8), (11, 7, 36), (6, 4, 3), (100, 64, 128), (100, 128, 64),
+    ]
+
+    struct Operands {
+        var a: [Double], b: [Double], g: [Double], shape: (rows: Int, depth: Int, columns: Int)
+    }
+
+    /// Random `A` (dense, or with only `nonzeros` entries left), `B` and `G`.
+    static func operands(_ shape: (rows: Int, depth: Int, columns: Int), nonzeros: Int?,
+                         _ rng: inout Xoshiro256StarStar) -> Operands {
+        let (rows, depth, columns) = shape
+        var a = Fixtures.random(rows * depth, &rng)
+        if let nonzeros {
+            var order = Array(0..<a.count)
+            for k in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(k, Int(rng.next() % UInt64(k + 1))) }
+            for k in order.dropFirst(nonzeros) { a[k] = 0 }
+        }
+        return Operands(a: a, b: Fixtures.random(depth * columns, &rng), g: Fixtures.random(rows * columns, &rng),
+                        shape: shape)
+    }
+
+    /// Naive `C`, `∂A` (`G Bᵀ`) and `∂B` (`ones + Aᵀ G`), each result summed
+    /// from zero in order, and the `Σ |g b|` of each `∂A` entry.
+    static func reference(_ o: Operands, fused: Bool)
+        -> (c: [Double], ga: [Double], gb: [Double], magnitude: [Double]) {
+        let (rows, depth, columns) = o.shape
+        func add(_ total: Double, _ x: Double, _ y: Double) -> Double {
+            fused ? total.addingProduct(x, y) : total + x * y
+        }
+        var c = [Double](repeating: 0, count: rows * columns), gb = [Double](repeating: 1, count: depth * columns)
+        var ga = [Double](repeating: 0, count: rows * depth), magnitude = ga
+        for r in 0..<rows {
+            for j in 0..<columns {
+                var total = 0.0
+                for p in 0..<depth { total = add(total, o.a[r * depth + p], o.b[p * columns + j]) }
+                c[r * columns + j] = total
+            }
+            for p in 0..<depth {
+                for j in 0..<columns {
+                    ga[r * depth + p] += o.g[r * columns + j] * o.b[p * columns + j]
+                    magnitude[r * depth + p] += abs(o.g[r * columns + j] * o.b[p * columns + j])
+                }
+            }
+        }
+        for p in 0..<depth {
+            for j in 0..<columns {
+                var total = 0.0
+                for r in 0..<rows { total = add(total, o.a[r * depth + p], o.g[r * columns + j]) }
+                gb[p * columns + j] += total
+            }
+        }
+        return (c, ga, gb, magnitude)
+    }
+
+    /// The three products by one instruction set's kernels, sparse where
+    /// `A` has at most that set's capacity of nonzeros (as in a plan).
+    static func run(_ o: Operands, _ instructions: InstructionSet) -> (c: [Double], ga: [Double], gb: [Double]) {
+        let (rows, depth, columns) = o.shape
+        var a = o.a, b = o.b, g = o.g
+        var c = [Double](repeating: .nan, count: rows * columns), ga = [Double](repeating: .nan, count: rows * depth)
+        var gb = [Double](repeating: 1, count: depth * columns)
+        var positions = [Int](repeating: 0, count: max(rows, depth) + 2 + rows * depth)
+        let fused = instructions == .avx2
+        let capacity = MatMulKernels.sparseCapacity(rows: rows, depth: depth, instructions: instructions)
+        a.withUnsafeMutableBufferPointer { a in
+            b.withUnsafeMutableBufferPointer { b in
+                g.withUnsafeMutableBufferPointer { g in
+                    c.withUnsafeMutableBufferPointer { c in
+                        ga.withUnsafeMutableBufferPointer { ga in
+                            gb.withUnsafeMutableBufferPointer { gb in
+                                positions.withUnsafeMutableBufferPointer { positions in
+                                    let (a, b, g, c, ga, gb, positions) = (a.baseAddress!, b.baseAddress!,
+                                        g.baseAddress!, c.baseAddress!, ga.baseAddress!, gb.baseAddress!,
+                                        positions.baseAddress!)
+                                    if MatMulKernels.compress(a, rows: rows, depth: depth, capacity: capacity,
+                                                              byColumns: false, into: positions) {
+                                        MatMulKernels.multiplySparse(a, positions: positions, b, into: c, rows: rows,
+                                                                     depth: depth, columns: columns, fused: fused)
+                                    } else if fused {
+                                        DoubleProducts.multiply(a, b, into: c, rows: rows, depth: depth, columns: columns)
+                                    } else {
+                                        MatMulKernels.multiply(a, b, into: c, rows: rows, depth: depth, columns: columns)
+                                    }
+                                    if fused {
+                                        DoubleProducts.multiplyTransposed(g, b, into: ga, rows: rows, depth: columns,
+                                                                          columns: depth, overwrite: true)
+                                    } else {
+                                        MatMulKernels.multiplyTransposed(g, b, into: ga, rows: rows, depth: columns,
+                                                                         columns: depth, overwrite: true)
+                                    }
+                                    if MatMulKernels.compress(a, rows: rows, depth: depth, capacity: capacity,
+                                                              byColumns: true, into: positions) {
+                                        MatMulKernels.accumulateTransposedProductSparse(
+                                            a, positions: positions, g, into: gb, rows: rows, depth: depth,
+                                            columns: columns, fused: fused)
+                                    } else if fused {
+                                        DoubleProducts.accumulateTransposedProduct(a, g, into: gb, rows: rows,
+                                                                                   depth: depth, columns: columns)
+                                    } else {
+                                        MatMulKernels.accumulateTransposedProduct(a, g, into: gb, rows: rows,
+                                                                                  depth: depth, columns: columns)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (c, ga, gb)
+    }
+
+    /// The instruction sets this processor can run.
+    static var runnable: [InstructionSet] {
+        InstructionSet.processorHasHaswellFeatures() ? [.baseline, .avx2] : [.baseline]
+    }
+
+    static func expectMatches(_ o: Operands, _ instructions: InstructionSet, _ comment: String) {
+        let result = run(o, instructions)
+        let expected = reference(o, fused: instructions == .avx2)
+        let n = o.shape.columns + 2
+        let gamma = Double(n) * 0x1p-53 / (1 - Double(n) * 0x1p-53)
+        #expect(result.c == expected.c, "\(instructions) \(comment): C")
+        #expect(result.gb == expected.gb, "\(instructions) \(comment): ∂B")
+        let outside = result.ga.indices.filter {
+            !(abs(result.ga[$0] - expected.ga[$0]) <= 2 * gamma * expected.magnitude[$0])
+        }
+        #expect(outside.isEmpty, "\(instructions) \(comment): ∂A off at \(outside.prefix(3))")
+    }
+
+    @Test("dense operands equal the naive loops in each kernel's arithmetic", arguments: runnable)
+    func dense(_ instructions: InstructionSet) {
+        var rng = Xoshiro256StarStar(seed: 11)
+        for shape in Self.shapes {
+            Self.expectMatches(Self.operands(shape, nonzeros: nil, &rng), instructions, "\(shape) dense")
+        }
+    }
+
+    @Test("sparse left operands at, below and above each kernel's capacity", arguments: runnable)
+    func sparse(_ instructions: InstructionSet) {
+        var rng = Xoshiro256StarStar(seed: 12)
+        for shape in Self.shapes where shape.columns >= MatMulKernels.sparseMinimumColumns {
+            let capacity = MatMulKernels.sparseCapacity(rows: shape.rows, depth: shape.depth, instructions: instructions)
+            for nonzeros in [0, 1, capacity / 3, capacity, capacity + 1] {
+                Self.expectMatches(Self.operands(shape, nonzeros: nonzeros, &rng), instructions,
+                                   "\(shape) with \(nonzeros) nonzeros")
+            }
+        }
+    }
+
+    @Test("the AVX2 kernels differ from the baseline's only by rounding")
+    func instructionSetsAgree() {
+        guard InstructionSet.processorHasHaswellFeatures() else { return }
+        var rng = Xoshiro256StarStar(seed: 13)
+        let o = Self.operands((100, 64, 128), nonzeros: nil, &rng)
+        let base = Self.run(o, .baseline), avx2 = Self.run(o, .avx2)
+        #expect(isClose(base.c, avx2.c, relative: 1e-12, absolute: 1e-12))
+        #expect(isClose(base.ga, avx2.ga, relative: 1e-12, absolute: 1e-12))
+        #expect(isClose(base.gb, avx2.gb, relative: 1e-12, absolute: 1e-12))
+        // A fused multiply-add rounds once: some results differ in the last bits.
+        #expect(base.c != avx2.c)
+    }
+}
