@@ -1,3 +1,5 @@
+import GumboAVX2
+
 /// ``Opcode/singlePrecisionMatmul``: the products of ``MatMulKernels`` with
 /// their multiply-adds in `Float` (``MatrixPrecision/single``).
 ///
@@ -24,6 +26,10 @@
 ///
 /// A sparse left operand is handled as in `Double`: its zeros are skipped,
 /// its nonzeros rounded as they are read.
+///
+/// On a processor with AVX2 and FMA (``InstructionSet/avx2``) the same
+/// panels feed `GumboAVX2`'s `SingleProducts`: 6 × 16 tiles of 256-bit
+/// accumulators, one rounding per multiply-add.
 ///
 /// The region at ``Instruction/auxiliary`` in the value arena holds the
 /// panel (sized for the longest of the three depths), `∂C`'s copy
@@ -54,6 +60,8 @@ extension MatMulKernels {
 
     static func forwardSingle(_ i: Instruction, _ m: KernelMemory) {
         let (rows, depth, columns) = (i.outer, i.length, i.inner)
+        let fused = InstructionSet.current == .avx2
+        let capacity = sparseCapacity(rows: rows, depth: depth)
         let panel = FloatStorage(m.values + i.auxiliary)
         let bCopies = panel + (panelFloatCount(rows: rows, depth: depth, columns: columns) + rows * columns)
         for batch in 0..<i.batch {
@@ -62,23 +70,25 @@ extension MatMulKernels {
             let bCopy = bCopies + (i.batchStride1 == 0 ? 0 : batch * depth * columns)
             if batch == 0 || i.batchStride1 != 0 { bCopy.assign(b, count: depth * columns) }
             if columns >= sparseMinimumColumns,
-               compress(a, rows: rows, depth: depth, capacity: sparseCapacity(rows: rows, depth: depth, instructions: .baseline),
+               compress(a, rows: rows, depth: depth, capacity: capacity,
                         byColumns: false, into: m.counters) {
                 let entries = m.counters + rows + 1
                 for r in 0..<rows {
                     let start = m.counters[r], end = m.counters[r + 1]
                     accumulateRowsSingle(a + r * depth, entries + start, count: end - start, stride: 1, bCopy,
-                                         into: c + r * columns, columns: columns, overwrite: true)
+                                         into: c + r * columns, columns: columns, overwrite: true, fused: fused)
                 }
             } else {
                 multiplySingle(a, rowStride: depth, depthStride: 1, rows: rows, panel: panel, bCopy,
-                               depth: depth, columns: columns, into: c, adding: false)
+                               depth: depth, columns: columns, into: c, adding: false, fused: fused)
             }
         }
     }
 
     static func backwardSingle(_ i: Instruction, _ m: KernelMemory) {
         let (rows, depth, columns) = (i.outer, i.length, i.inner)
+        let fused = InstructionSet.current == .avx2
+        let capacity = sparseCapacity(rows: rows, depth: depth)
         let panel = FloatStorage(m.values + i.auxiliary)
         let gradientCopy = panel + panelFloatCount(rows: rows, depth: depth, columns: columns)
         let bCopies = gradientCopy + rows * columns
@@ -92,25 +102,25 @@ extension MatMulKernels {
                 }
                 multiplySingle(gc, rowStride: columns, depthStride: 1, rows: rows, panel: panel, transposed,
                                depth: columns, columns: depth, into: m.gradients + i.gradient0 + batch * i.batchStride0,
-                               adding: !(i.overwrites(0) && (batch == 0 || i.batchStride0 != 0)))
+                               adding: !(i.overwrites(0) && (batch == 0 || i.batchStride0 != 0)), fused: fused)
             }
             if i.gradient1 >= 0 {
                 gradientCopy.assign(gc, count: rows * columns)
                 let gb = m.gradients + i.gradient1 + batch * i.batchStride1
                 if columns >= sparseMinimumColumns,
-                   compress(a, rows: rows, depth: depth, capacity: sparseCapacity(rows: rows, depth: depth, instructions: .baseline),
+                   compress(a, rows: rows, depth: depth, capacity: capacity,
                             byColumns: true, into: m.counters) {
                     let entries = m.counters + depth + 1
                     for p in 0..<depth {
                         let start = m.counters[p], end = m.counters[p + 1]
                         guard start < end else { continue }
                         accumulateRowsSingle(a + p, entries + start, count: end - start, stride: depth, gradientCopy,
-                                             into: gb + p * columns, columns: columns, overwrite: false)
+                                             into: gb + p * columns, columns: columns, overwrite: false, fused: fused)
                     }
                 } else {
                     // Aᵀ's rows are A's columns: six adjacent columns per panel.
                     multiplySingle(a, rowStride: 1, depthStride: depth, rows: depth, panel: panel, gradientCopy,
-                                   depth: rows, columns: columns, into: gb, adding: true)
+                                   depth: rows, columns: columns, into: gb, adding: true, fused: fused)
                 }
             }
         }
@@ -121,17 +131,24 @@ extension MatMulKernels {
     /// `c (=|+=) L r`: `L` is `rows × depth`, its entry `(i, k)` at
     /// `left[i · rowStride + k · depthStride]`; `r` is `depth × columns` in
     /// `Float`, row-major; `c` is `rows × columns`, row-major. Six rows of
-    /// `L` at a time are packed into `panel`, then multiplied.
+    /// `L` at a time are packed into `panel`, then multiplied (by
+    /// `GumboAVX2`'s `SingleProducts` when `fused`).
     @inline(__always)
     static func multiplySingle(_ left: Pointer, rowStride: Int, depthStride: Int, rows: Int, panel: FloatStorage,
-                               _ right: FloatStorage, depth: Int, columns: Int, into c: Pointer, adding: Bool) {
+                               _ right: FloatStorage, depth: Int, columns: Int, into c: Pointer, adding: Bool,
+                               fused: Bool) {
         var r = 0
         while r < rows {
             let count = min(panelRows, rows - r)
             packPanel(left + r * rowStride, rowStride: rowStride, depthStride: depthStride, rows: count, depth: depth,
                       into: panel)
-            multiplyPanel(panel, right, depth: depth, columns: columns, into: c + r * columns, rows: count,
-                          adding: adding)
+            if fused {
+                SingleProducts.multiplyPanel(panel.base, right.base, depth: depth, columns: columns,
+                                             into: c + r * columns, rows: count, adding: adding)
+            } else {
+                multiplyPanel(panel, right, depth: depth, columns: columns, into: c + r * columns, rows: count,
+                              adding: adding)
+            }
             r += panelRows
         }
     }
@@ -210,10 +227,17 @@ extension MatMulKernels {
 
     /// `out (=|+=) Σ_k weights[index[k] · stride] · source[index[k], ·]`, as
     /// ``accumulateRows(_:_:count:stride:_:into:columns:overwrite:)`` but
-    /// summed in `Float` over `Float` rows, 32 columns at a time in registers.
+    /// summed in `Float` over `Float` rows, 32 columns at a time in registers
+    /// (by `GumboAVX2`'s `SingleProducts` when `fused`).
     @inline(__always)
     static func accumulateRowsSingle(_ weights: Pointer, _ index: Positions, count: Int, stride: Int,
-                                     _ source: FloatStorage, into out: Pointer, columns: Int, overwrite: Bool) {
+                                     _ source: FloatStorage, into out: Pointer, columns: Int, overwrite: Bool,
+                                     fused: Bool) {
+        if fused {
+            SingleProducts.accumulateSelectedRows(weights, index, count: count, stride: stride, source.base,
+                                                  into: out, columns: columns, overwrite: overwrite)
+            return
+        }
         var j = 0
         while j + 32 <= columns {
             var s0 = Lanes(), s1 = Lanes(), s2 = Lanes(), s3 = Lanes()
