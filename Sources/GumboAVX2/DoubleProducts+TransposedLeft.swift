@@ -47,12 +47,12 @@ extension DoubleProducts {
                 gRow += columns
             }
             let out = c + j
-            out.add(c00, at: 0); out.add(c01, at: 4)
-            if count > 1 { out.add(c10, at: columns); out.add(c11, at: columns + 4) }
-            if count > 2 { out.add(c20, at: 2 * columns); out.add(c21, at: 2 * columns + 4) }
-            if count > 3 { out.add(c30, at: 3 * columns); out.add(c31, at: 3 * columns + 4) }
-            if count > 4 { out.add(c40, at: 4 * columns); out.add(c41, at: 4 * columns + 4) }
-            if count > 5 { out.add(c50, at: 5 * columns); out.add(c51, at: 5 * columns + 4) }
+            out.addVector(c00, at: 0); out.addVector(c01, at: 4)
+            if count > 1 { out.addVector(c10, at: columns); out.addVector(c11, at: columns + 4) }
+            if count > 2 { out.addVector(c20, at: 2 * columns); out.addVector(c21, at: 2 * columns + 4) }
+            if count > 3 { out.addVector(c30, at: 3 * columns); out.addVector(c31, at: 3 * columns + 4) }
+            if count > 4 { out.addVector(c40, at: 4 * columns); out.addVector(c41, at: 4 * columns + 4) }
+            if count > 5 { out.addVector(c50, at: 5 * columns); out.addVector(c51, at: 5 * columns + 4) }
             j += 8
         }
         while j < columns {
@@ -66,10 +66,16 @@ extension DoubleProducts {
     }
 }
 
-extension UnsafeMutablePointer where Pointee == Double {
-    /// Adds `value` to the four doubles from `offset`.
-    @inline(__always)
-    func add(_ value: Vector4, at offset: Int) {
-        setVector(vector(at: offset) + value, at: offset)
+extension DoubleProducts {
+    /// `out (=|+=) Σ_k weights[index[k] · stride] · source[index[k], ·]` over
+    /// `count` selected rows of `source` (`columns` wide), summed in the
+    /// order of `index` from zero by fused multiply-adds, then stored or
+    /// added: the sparse-row loop of `Gumbo`'s products when their left
+    /// operand is mostly zeros (`index` lists its nonzeros).
+    public static func accumulateSelectedRows(_ weights: Pointer, _ index: UnsafeMutablePointer<Int>, count: Int,
+                                              stride: Int, _ source: Pointer, into out: Pointer,
+                                              columns: Int, overwrite: Bool) {
+        SelectedRows.accumulate(weights, index, count: count, stride: stride, source, into: out, columns: columns,
+                                overwrite: overwrite, fused: true)
     }
 }

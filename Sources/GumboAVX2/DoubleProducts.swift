@@ -11,10 +11,14 @@
 /// `-target-cpu haswell`), so any of its code executed on a processor
 /// without AVX2, FMA, BMI1/2, F16C, MOVBE and LZCNT stops the program with
 /// an illegal instruction. `Gumbo` checks once, in code compiled for the
-/// baseline (`ProcessorFeatures`), and calls nothing here otherwise. The
-/// module holds only these non-generic functions over pointers, so no
+/// baseline (`InstructionSet`), and calls nothing here otherwise. The
+/// module holds only non-generic functions over pointers, so no
 /// specialization compiled here can be shared with, and picked by the
 /// linker for, code compiled for the baseline.
+///
+/// Two files are `Gumbo`'s own, linked into this folder and compiled again
+/// here: the vector accessors (`VectorAccess.swift`) and the sparse-row
+/// loop (`SelectedRows.swift`, with its multiply-adds fused here).
 ///
 /// Each result is a sum in a fixed order from zero, one fused multiply-add
 /// (`x.addingProduct(a, b)`, rounded once) per term: for `C` and `∂B` the

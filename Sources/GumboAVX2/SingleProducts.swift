@@ -11,7 +11,7 @@ public enum SingleProducts {
     typealias Lanes = SIMD8<Float>
 
     /// Rows of a panel.
-    public static let panelRows = 6
+    static let panelRows = 6
 
     /// `c (=|+=) P r`: `P` is a panel of `rows ≤ 6` rows and `depth`
     /// columns whose entry `(i, k)` is the `Float` at byte offset
@@ -44,12 +44,12 @@ public enum SingleProducts {
                 b += rowBytes
             }
             let out = c + j
-            store(c00, out, adding: adding); store(c01, out + 8, adding: adding)
-            if rows > 1 { store(c10, out + columns, adding: adding); store(c11, out + columns + 8, adding: adding) }
-            if rows > 2 { store(c20, out + 2 &* columns, adding: adding); store(c21, out + 2 &* columns + 8, adding: adding) }
-            if rows > 3 { store(c30, out + 3 &* columns, adding: adding); store(c31, out + 3 &* columns + 8, adding: adding) }
-            if rows > 4 { store(c40, out + 4 &* columns, adding: adding); store(c41, out + 4 &* columns + 8, adding: adding) }
-            if rows > 5 { store(c50, out + 5 &* columns, adding: adding); store(c51, out + 5 &* columns + 8, adding: adding) }
+            out.storeLanes(c00, adding: adding); (out + 8).storeLanes(c01, adding: adding)
+            if rows > 1 { (out + columns).storeLanes(c10, adding: adding); (out + columns + 8).storeLanes(c11, adding: adding) }
+            if rows > 2 { (out + 2 &* columns).storeLanes(c20, adding: adding); (out + 2 &* columns + 8).storeLanes(c21, adding: adding) }
+            if rows > 3 { (out + 3 &* columns).storeLanes(c30, adding: adding); (out + 3 &* columns + 8).storeLanes(c31, adding: adding) }
+            if rows > 4 { (out + 4 &* columns).storeLanes(c40, adding: adding); (out + 4 &* columns + 8).storeLanes(c41, adding: adding) }
+            if rows > 5 { (out + 5 &* columns).storeLanes(c50, adding: adding); (out + 5 &* columns + 8).storeLanes(c51, adding: adding) }
             j += 16
         }
         if j + 8 <= columns {
@@ -67,12 +67,12 @@ public enum SingleProducts {
                 b += rowBytes
             }
             let out = c + j
-            store(c0, out, adding: adding)
-            if rows > 1 { store(c1, out + columns, adding: adding) }
-            if rows > 2 { store(c2, out + 2 &* columns, adding: adding) }
-            if rows > 3 { store(c3, out + 3 &* columns, adding: adding) }
-            if rows > 4 { store(c4, out + 4 &* columns, adding: adding) }
-            if rows > 5 { store(c5, out + 5 &* columns, adding: adding) }
+            out.storeLanes(c0, adding: adding)
+            if rows > 1 { (out + columns).storeLanes(c1, adding: adding) }
+            if rows > 2 { (out + 2 &* columns).storeLanes(c2, adding: adding) }
+            if rows > 3 { (out + 3 &* columns).storeLanes(c3, adding: adding) }
+            if rows > 4 { (out + 4 &* columns).storeLanes(c4, adding: adding) }
+            if rows > 5 { (out + 5 &* columns).storeLanes(c5, adding: adding) }
             j += 8
         }
         while j < columns {
@@ -92,51 +92,13 @@ public enum SingleProducts {
     /// `out (=|+=) Σ_k weights[index[k] · stride] · source[index[k], ·]` over
     /// `count` selected rows of the `Float` rows at `source` (`columns`
     /// wide), each weight rounded to `Float`, summed in `Float` in the order
-    /// of `index` from zero: the sparse-row loop of the single-precision
-    /// products. Thirty-two columns at a time in four accumulators, then
-    /// eight, then one.
+    /// of `index` from zero by fused multiply-adds: the sparse-row loop of
+    /// the single-precision products.
     public static func accumulateSelectedRows(_ weights: Pointer, _ index: UnsafeMutablePointer<Int>, count: Int,
                                               stride: Int, _ source: UnsafeRawPointer, into out: Pointer,
                                               columns: Int, overwrite: Bool) {
-        let floatSize = MemoryLayout<Float>.stride
-        var j = 0
-        while j + 32 <= columns {
-            var s0 = Lanes(), s1 = Lanes(), s2 = Lanes(), s3 = Lanes()
-            for k in 0..<count {
-                let row = index[k]
-                let x = Lanes(repeating: Float(weights[row * stride]))
-                let from = source + (row * columns + j) &* floatSize
-                s0 = s0.addingProduct(x, from.loadUnaligned(as: Lanes.self))
-                s1 = s1.addingProduct(x, from.loadUnaligned(fromByteOffset: 32, as: Lanes.self))
-                s2 = s2.addingProduct(x, from.loadUnaligned(fromByteOffset: 64, as: Lanes.self))
-                s3 = s3.addingProduct(x, from.loadUnaligned(fromByteOffset: 96, as: Lanes.self))
-            }
-            store(s0, out + j, adding: !overwrite)
-            store(s1, out + j + 8, adding: !overwrite)
-            store(s2, out + j + 16, adding: !overwrite)
-            store(s3, out + j + 24, adding: !overwrite)
-            j += 32
-        }
-        while j + 8 <= columns {
-            var s = Lanes()
-            for k in 0..<count {
-                let row = index[k]
-                s = s.addingProduct(Lanes(repeating: Float(weights[row * stride])),
-                                    (source + (row * columns + j) &* floatSize).loadUnaligned(as: Lanes.self))
-            }
-            store(s, out + j, adding: !overwrite)
-            j += 8
-        }
-        while j < columns {
-            var total: Float = 0
-            for k in 0..<count {
-                let row = index[k]
-                total = total.addingProduct(Float(weights[row * stride]),
-                                            source.load(fromByteOffset: (row * columns + j) &* floatSize, as: Float.self))
-            }
-            out[j] = overwrite ? Double(total) : out[j] + Double(total)
-            j += 1
-        }
+        SelectedRows.accumulateSingle(weights, index, count: count, stride: stride, source, into: out,
+                                      columns: columns, overwrite: overwrite, fused: true)
     }
 
     /// Panel entry `i` of the depth step at `x`, in all eight lanes (one
@@ -144,17 +106,5 @@ public enum SingleProducts {
     @inline(__always)
     static func entry(_ x: UnsafeRawPointer, _ i: Int) -> Lanes {
         Lanes(repeating: x.load(fromByteOffset: i &* 16, as: Float.self))
-    }
-
-    /// Stores (or adds) eight `Float` lanes as `Double`s at `target`.
-    @inline(__always)
-    static func store(_ lanes: Lanes, _ target: Pointer, adding: Bool) {
-        var low = Vector4(lanes.lowHalf), high = Vector4(lanes.highHalf)
-        if adding {
-            low += target.vector(at: 0)
-            high += target.vector(at: 4)
-        }
-        target.setVector(low, at: 0)
-        target.setVector(high, at: 4)
     }
 }

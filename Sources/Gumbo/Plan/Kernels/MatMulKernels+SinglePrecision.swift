@@ -204,12 +204,12 @@ extension MatMulKernels {
                 b += rightRowBytes
             }
             let out = c + j
-            store(c0, out, adding: adding)
-            if rows > 1 { store(c1, out + columns, adding: adding) }
-            if rows > 2 { store(c2, out + 2 &* columns, adding: adding) }
-            if rows > 3 { store(c3, out + 3 &* columns, adding: adding) }
-            if rows > 4 { store(c4, out + 4 &* columns, adding: adding) }
-            if rows > 5 { store(c5, out + 5 &* columns, adding: adding) }
+            out.storeLanes(c0, adding: adding)
+            if rows > 1 { (out + columns).storeLanes(c1, adding: adding) }
+            if rows > 2 { (out + 2 &* columns).storeLanes(c2, adding: adding) }
+            if rows > 3 { (out + 3 &* columns).storeLanes(c3, adding: adding) }
+            if rows > 4 { (out + 4 &* columns).storeLanes(c4, adding: adding) }
+            if rows > 5 { (out + 5 &* columns).storeLanes(c5, adding: adding) }
             j += 8
         }
         guard tiledColumns < columns else { return }
@@ -225,10 +225,8 @@ extension MatMulKernels {
 
     // MARK: Sparse left operand
 
-    /// `out (=|+=) Σ_k weights[index[k] · stride] · source[index[k], ·]`, as
-    /// ``accumulateRows(_:_:count:stride:_:into:columns:overwrite:)`` but
-    /// summed in `Float` over `Float` rows, 32 columns at a time in registers
-    /// (by `GumboAVX2`'s `SingleProducts` when `fused`).
+    /// ``SelectedRows/accumulateSingle(_:_:count:stride:_:into:columns:overwrite:fused:)``,
+    /// by `GumboAVX2`'s `SingleProducts` when `fused`.
     @inline(__always)
     static func accumulateRowsSingle(_ weights: Pointer, _ index: Positions, count: Int, stride: Int,
                                      _ source: FloatStorage, into out: Pointer, columns: Int, overwrite: Bool,
@@ -236,43 +234,9 @@ extension MatMulKernels {
         if fused {
             SingleProducts.accumulateSelectedRows(weights, index, count: count, stride: stride, source.base,
                                                   into: out, columns: columns, overwrite: overwrite)
-            return
-        }
-        var j = 0
-        while j + 32 <= columns {
-            var s0 = Lanes(), s1 = Lanes(), s2 = Lanes(), s3 = Lanes()
-            for k in 0..<count {
-                let row = index[k]
-                let x = Lanes(repeating: Float(weights[row * stride]))
-                let from = source + (row * columns + j)
-                s0 += x * from.vector(at: 0)
-                s1 += x * from.vector(at: 8)
-                s2 += x * from.vector(at: 16)
-                s3 += x * from.vector(at: 24)
-            }
-            store(s0, out + j, adding: !overwrite)
-            store(s1, out + j + 8, adding: !overwrite)
-            store(s2, out + j + 16, adding: !overwrite)
-            store(s3, out + j + 24, adding: !overwrite)
-            j += 32
-        }
-        while j + 8 <= columns {
-            var s = Lanes()
-            for k in 0..<count {
-                let row = index[k]
-                s += Lanes(repeating: Float(weights[row * stride])) * source.vector(at: row * columns + j)
-            }
-            store(s, out + j, adding: !overwrite)
-            j += 8
-        }
-        while j < columns {
-            var total: Float = 0
-            for k in 0..<count {
-                let row = index[k]
-                total += Float(weights[row * stride]) * source[row * columns + j]
-            }
-            out[j] = overwrite ? Double(total) : out[j] + Double(total)
-            j += 1
+        } else {
+            SelectedRows.accumulateSingle(weights, index, count: count, stride: stride, source.base, into: out,
+                                          columns: columns, overwrite: overwrite, fused: false)
         }
     }
 
@@ -283,18 +247,6 @@ extension MatMulKernels {
     static func broadcast(_ x: UnsafeRawPointer, _ i: Int) -> Lanes {
         let quad = x.loadUnaligned(fromByteOffset: i &* 16, as: Quad.self)
         return Lanes(lowHalf: quad, highHalf: quad)
-    }
-
-    /// Stores (or adds) eight `Float` lanes as `Double`s at `target`.
-    @inline(__always)
-    static func store(_ lanes: Lanes, _ target: Pointer, adding: Bool) {
-        var low = Vector4(lanes.lowHalf), high = Vector4(lanes.highHalf)
-        if adding {
-            low += target.vector(at: 0)
-            high += target.vector(at: 4)
-        }
-        target.setVector(low, at: 0)
-        target.setVector(high, at: 4)
     }
 }
 
@@ -315,11 +267,6 @@ struct FloatStorage {
     @inline(__always)
     subscript(index: Int) -> Float {
         base.load(fromByteOffset: index &* MemoryLayout<Float>.stride, as: Float.self)
-    }
-
-    @inline(__always)
-    func vector(at index: Int) -> SIMD8<Float> {
-        base.loadUnaligned(fromByteOffset: index &* MemoryLayout<Float>.stride, as: SIMD8<Float>.self)
     }
 
     /// Rounds `source`, `rows × columns`, into this storage transposed

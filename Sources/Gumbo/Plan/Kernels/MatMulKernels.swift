@@ -292,8 +292,8 @@ enum MatMulKernels {
                 DoubleProducts.accumulateSelectedRows(aRow, entries + start, count: end - start, stride: 1, b,
                                                       into: cRow, columns: columns, overwrite: true)
             } else {
-                accumulateRows(aRow, entries + start, count: end - start, stride: 1, b, into: cRow,
-                               columns: columns, overwrite: true)
+                SelectedRows.accumulate(aRow, entries + start, count: end - start, stride: 1, b, into: cRow,
+                                        columns: columns, overwrite: true, fused: false)
             }
         }
     }
@@ -313,59 +313,9 @@ enum MatMulKernels {
                 DoubleProducts.accumulateSelectedRows(a + p, entries + start, count: end - start, stride: depth, g,
                                                       into: c + p * columns, columns: columns, overwrite: false)
             } else {
-                accumulateRows(a + p, entries + start, count: end - start, stride: depth, g, into: c + p * columns,
-                               columns: columns, overwrite: false)
+                SelectedRows.accumulate(a + p, entries + start, count: end - start, stride: depth, g,
+                                        into: c + p * columns, columns: columns, overwrite: false, fused: false)
             }
-        }
-    }
-
-    /// `out (=|+=) Σ_k weights[index[k] · stride] · source[index[k], ·]` over
-    /// `count` selected rows of `source` (`columns` wide), summed in the
-    /// order of `index` from zero, then stored or added.
-    @inline(__always)
-    static func accumulateRows(_ weights: Pointer, _ index: Positions, count: Int, stride: Int,
-                               _ source: Pointer, into out: Pointer, columns: Int, overwrite: Bool) {
-        var j = 0
-        while j + 16 <= columns {
-            var s0 = Vector4(), s1 = Vector4(), s2 = Vector4(), s3 = Vector4()
-            for k in 0..<count {
-                let row = index[k]
-                let x = Vector4(repeating: weights[row * stride])
-                let from = source + row * columns + j
-                s0 += x * from.vector(at: 0)
-                s1 += x * from.vector(at: 4)
-                s2 += x * from.vector(at: 8)
-                s3 += x * from.vector(at: 12)
-            }
-            if !overwrite {
-                s0 += out.vector(at: j)
-                s1 += out.vector(at: j + 4)
-                s2 += out.vector(at: j + 8)
-                s3 += out.vector(at: j + 12)
-            }
-            out.setVector(s0, at: j)
-            out.setVector(s1, at: j + 4)
-            out.setVector(s2, at: j + 8)
-            out.setVector(s3, at: j + 12)
-            j += 16
-        }
-        while j + 4 <= columns {
-            var s = Vector4()
-            for k in 0..<count {
-                let row = index[k]
-                s += Vector4(repeating: weights[row * stride]) * source.vector(at: row * columns + j)
-            }
-            out.setVector(overwrite ? s : out.vector(at: j) + s, at: j)
-            j += 4
-        }
-        while j < columns {
-            var total = 0.0
-            for k in 0..<count {
-                let row = index[k]
-                total += weights[row * stride] * source[row * columns + j]
-            }
-            out[j] = overwrite ? total : out[j] + total
-            j += 1
         }
     }
 }
