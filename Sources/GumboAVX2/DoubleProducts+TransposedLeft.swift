@@ -47,12 +47,8 @@ extension DoubleProducts {
                 gRow += columns
             }
             let out = c + j
-            out.addVector(c00, at: 0); out.addVector(c01, at: 4)
-            if count > 1 { out.addVector(c10, at: columns); out.addVector(c11, at: columns + 4) }
-            if count > 2 { out.addVector(c20, at: 2 * columns); out.addVector(c21, at: 2 * columns + 4) }
-            if count > 3 { out.addVector(c30, at: 3 * columns); out.addVector(c31, at: 3 * columns + 4) }
-            if count > 4 { out.addVector(c40, at: 4 * columns); out.addVector(c41, at: 4 * columns + 4) }
-            if count > 5 { out.addVector(c50, at: 5 * columns); out.addVector(c51, at: 5 * columns + 4) }
+            out.storeRows(c00, c10, c20, c30, c40, c50, rows: count, stride: columns, adding: true)
+            (out + 4).storeRows(c01, c11, c21, c31, c41, c51, rows: count, stride: columns, adding: true)
             j += 8
         }
         while j < columns {

@@ -79,12 +79,8 @@ public enum DoubleProducts {
                 row += columns
             }
             let out = c + j
-            out.setVector(c00, at: 0); out.setVector(c01, at: 4)
-            if count > 1 { out.setVector(c10, at: columns); out.setVector(c11, at: columns + 4) }
-            if count > 2 { out.setVector(c20, at: 2 * columns); out.setVector(c21, at: 2 * columns + 4) }
-            if count > 3 { out.setVector(c30, at: 3 * columns); out.setVector(c31, at: 3 * columns + 4) }
-            if count > 4 { out.setVector(c40, at: 4 * columns); out.setVector(c41, at: 4 * columns + 4) }
-            if count > 5 { out.setVector(c50, at: 5 * columns); out.setVector(c51, at: 5 * columns + 4) }
+            out.storeRows(c00, c10, c20, c30, c40, c50, rows: count, stride: columns, adding: false)
+            (out + 4).storeRows(c01, c11, c21, c31, c41, c51, rows: count, stride: columns, adding: false)
             j += 8
         }
         if j + 4 <= columns {
@@ -101,12 +97,7 @@ public enum DoubleProducts {
                 row += columns
             }
             let out = c + j
-            out.setVector(c0, at: 0)
-            if count > 1 { out.setVector(c1, at: columns) }
-            if count > 2 { out.setVector(c2, at: 2 * columns) }
-            if count > 3 { out.setVector(c3, at: 3 * columns) }
-            if count > 4 { out.setVector(c4, at: 4 * columns) }
-            if count > 5 { out.setVector(c5, at: 5 * columns) }
+            out.storeRows(c0, c1, c2, c3, c4, c5, rows: count, stride: columns, adding: false)
             j += 4
         }
         while j < columns {

@@ -44,12 +44,8 @@ public enum SingleProducts {
                 b += rowBytes
             }
             let out = c + j
-            out.storeLanes(c00, adding: adding); (out + 8).storeLanes(c01, adding: adding)
-            if rows > 1 { (out + columns).storeLanes(c10, adding: adding); (out + columns + 8).storeLanes(c11, adding: adding) }
-            if rows > 2 { (out + 2 &* columns).storeLanes(c20, adding: adding); (out + 2 &* columns + 8).storeLanes(c21, adding: adding) }
-            if rows > 3 { (out + 3 &* columns).storeLanes(c30, adding: adding); (out + 3 &* columns + 8).storeLanes(c31, adding: adding) }
-            if rows > 4 { (out + 4 &* columns).storeLanes(c40, adding: adding); (out + 4 &* columns + 8).storeLanes(c41, adding: adding) }
-            if rows > 5 { (out + 5 &* columns).storeLanes(c50, adding: adding); (out + 5 &* columns + 8).storeLanes(c51, adding: adding) }
+            out.storeLaneRows(c00, c10, c20, c30, c40, c50, rows: rows, stride: columns, adding: adding)
+            (out + 8).storeLaneRows(c01, c11, c21, c31, c41, c51, rows: rows, stride: columns, adding: adding)
             j += 16
         }
         if j + 8 <= columns {
@@ -67,12 +63,7 @@ public enum SingleProducts {
                 b += rowBytes
             }
             let out = c + j
-            out.storeLanes(c0, adding: adding)
-            if rows > 1 { (out + columns).storeLanes(c1, adding: adding) }
-            if rows > 2 { (out + 2 &* columns).storeLanes(c2, adding: adding) }
-            if rows > 3 { (out + 3 &* columns).storeLanes(c3, adding: adding) }
-            if rows > 4 { (out + 4 &* columns).storeLanes(c4, adding: adding) }
-            if rows > 5 { (out + 5 &* columns).storeLanes(c5, adding: adding) }
+            out.storeLaneRows(c0, c1, c2, c3, c4, c5, rows: rows, stride: columns, adding: adding)
             j += 8
         }
         while j < columns {

@@ -37,8 +37,9 @@ enum InstructionSet: String, Sendable {
 
     /// Whether every Haswell feature is present and enabled by the system.
     /// Linux lists a feature in `/proc/cpuinfo` only if the kernel saves its
-    /// registers; on macOS `sysctl` reports each. Elsewhere (and on other
-    /// architectures) the answer is no.
+    /// registers; on macOS `sysctl` reports each (a name the system does
+    /// not know reads as absent, so any doubt keeps the baseline). Elsewhere
+    /// (and on other architectures) the answer is no.
     static func processorHasHaswellFeatures() -> Bool {
         #if arch(x86_64) && os(Linux)
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),

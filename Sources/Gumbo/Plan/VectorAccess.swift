@@ -37,6 +37,37 @@ extension UnsafeMutablePointer where Pointee == Double {
         setVector(high, at: 4)
     }
 
+    /// The first `rows` (1 … 6) of six vectors, one per row `stride` apart
+    /// from here, stored or added: the result rows of a register tile
+    /// (`rows` is a constant where tiles inline this, so the tests fold).
+    @inline(__always)
+    func storeRows(_ v0: Vector4, _ v1: Vector4, _ v2: Vector4, _ v3: Vector4, _ v4: Vector4, _ v5: Vector4,
+                   rows: Int, stride: Int, adding: Bool) {
+        @inline(__always)
+        func store(_ v: Vector4, _ row: Int) {
+            if adding { addVector(v, at: row * stride) } else { setVector(v, at: row * stride) }
+        }
+        store(v0, 0)
+        if rows > 1 { store(v1, 1) }
+        if rows > 2 { store(v2, 2) }
+        if rows > 3 { store(v3, 3) }
+        if rows > 4 { store(v4, 4) }
+        if rows > 5 { store(v5, 5) }
+    }
+
+    /// ``storeRows(_:_:_:_:_:_:rows:stride:adding:)`` for eight `Float`
+    /// lanes a row (``storeLanes(_:adding:)``).
+    @inline(__always)
+    func storeLaneRows(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>, _ v3: SIMD8<Float>,
+                       _ v4: SIMD8<Float>, _ v5: SIMD8<Float>, rows: Int, stride: Int, adding: Bool) {
+        storeLanes(v0, adding: adding)
+        if rows > 1 { (self + stride).storeLanes(v1, adding: adding) }
+        if rows > 2 { (self + 2 &* stride).storeLanes(v2, adding: adding) }
+        if rows > 3 { (self + 3 &* stride).storeLanes(v3, adding: adding) }
+        if rows > 4 { (self + 4 &* stride).storeLanes(v4, adding: adding) }
+        if rows > 5 { (self + 5 &* stride).storeLanes(v5, adding: adding) }
+    }
+
     /// The `count < 4` elements from `offset`, the remaining lanes filled
     /// with the first of them (a valid argument for any function).
     @inline(__always)

@@ -204,12 +204,7 @@ extension MatMulKernels {
                 b += rightRowBytes
             }
             let out = c + j
-            out.storeLanes(c0, adding: adding)
-            if rows > 1 { (out + columns).storeLanes(c1, adding: adding) }
-            if rows > 2 { (out + 2 &* columns).storeLanes(c2, adding: adding) }
-            if rows > 3 { (out + 3 &* columns).storeLanes(c3, adding: adding) }
-            if rows > 4 { (out + 4 &* columns).storeLanes(c4, adding: adding) }
-            if rows > 5 { (out + 5 &* columns).storeLanes(c5, adding: adding) }
+            out.storeLaneRows(c0, c1, c2, c3, c4, c5, rows: rows, stride: columns, adding: adding)
             j += 8
         }
         guard tiledColumns < columns else { return }
