@@ -1,4 +1,5 @@
 import Foundation
+import GumboAVX2
 #if arch(x86_64) && canImport(_Builtin_intrinsics)
 import _Builtin_intrinsics.intel
 #endif
@@ -41,46 +42,14 @@ import _Builtin_intrinsics.intel
 public enum VectorMath {
     public typealias Vector = SIMD4<Double>
 
-    // MARK: Constants
-
-    @usableFromInline static let ln2Hi = 6.93147180369123816490e-01   // 0x3FE62E42FEE00000: k·ln2Hi exact for |k| < 2¹¹
-    @usableFromInline static let ln2Lo = 1.90821492927058770002e-10
-    @usableFromInline static let log2e = 1.4426950408889634
-    /// `1.5 · 2⁵²`: adding it rounds a double of magnitude below 2⁵¹ to
-    /// the nearest integer, which then sits in the low mantissa bits.
-    @usableFromInline static let shifter = 6755399441055744.0
-
     // MARK: exp
 
     /// `eˣ`, within 1 ulp.
     @inlinable
     public static func exp(_ x: Vector) -> Vector {
         let inRange = (x .>= -708.0) .& (x .<= 709.0)
-        if _slowPath(!allTrue(inRange)) { return lanes(x, Foundation.exp) }
-        return expCore(x)
-    }
-
-    /// ``exp(_:)`` for `x ∈ [−708, 709]` (no checks).
-    @inlinable @inline(__always)
-    static func expCore(_ x: Vector) -> Vector {
-        let t = x * log2e + shifter
-        let k = t - shifter
-        let r = (x - k * ln2Hi) - k * ln2Lo
-        // P(r) by Estrin's scheme: pairs, then pairs of pairs, so the
-        // dependency chain is four multiply-adds deep instead of ten.
-        let r2 = r * r, r4 = r2 * r2, r8 = r4 * r4
-        let p01 = 0.5000000000000001128 + 1.6666666666666667534e-1 * r
-        let p23 = 4.1666666666620638584e-2 + 8.3333333333297934996e-3 * r
-        let p45 = 1.3888888918939167785e-3 + 1.9841269864380513295e-4 * r
-        let p67 = 2.4801518641395993583e-5 + 2.7557266418612303703e-6 * r
-        let p89 = 2.7621338669142923801e-7 + 2.5101346928350340199e-8 * r
-        let p = (p01 + p23 * r2) + (p45 + p67 * r2) * r4 + p89 * r8
-        let expR = 1 + (r + r2 * p)
-        // The low bits of t hold k (two's complement, mod 2¹²); shifted into
-        // the exponent field and added to 1.0's bits they make 2ᵏ.
-        let kBits = unsafeBitCast(t, to: SIMD4<UInt64>.self) &<< 52
-        let scale = unsafeBitCast(kBits &+ 0x3FF0_0000_0000_0000, to: Vector.self)
-        return expR * scale
+        if _slowPath(!VectorKernels.allTrue(inRange)) { return lanes(x, Foundation.exp) }
+        return VectorKernels.expCore(x)
     }
 
     // MARK: log
@@ -89,34 +58,8 @@ public enum VectorMath {
     @inlinable
     public static func log(_ x: Vector) -> Vector {
         let normal = (x .>= Double.leastNormalMagnitude) .& (x .<= Double.greatestFiniteMagnitude)
-        if _slowPath(!allTrue(normal)) { return lanes(x, Foundation.log) }
-        return logCore(x)
-    }
-
-    /// ``log(_:)`` for positive normal `x` (no checks).
-    @inlinable @inline(__always)
-    static func logCore(_ x: Vector) -> Vector {
-        let bits = unsafeBitCast(x, to: SIMD4<UInt64>.self)
-        // The biased exponent as a double: its bits or'd into 2⁵²'s mantissa.
-        let exponentBits = (bits &>> 52) | 0x4330_0000_0000_0000
-        var k = unsafeBitCast(exponentBits, to: Vector.self) - (0x1p52 + 1023)
-        var m = unsafeBitCast((bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000, to: Vector.self)
-        let high = m .> 1.4142135623730951
-        m.replace(with: m * 0.5, where: high)
-        k.replace(with: k + 1, where: high)
-        let f = m - 1
-        let halfSquare = 0.5 * f * f
-        let s = f / (2 + f)
-        let z = s * s
-        // R(z) = Lg1 z + … + Lg7 z⁷ (fdlibm's even/odd split, written so
-        // it compiles to straight vector code).
-        let z2 = z * z, z4 = z2 * z2
-        let q01 = 6.666666666666735130e-01 + 3.999999999940941908e-01 * z
-        let q23 = 2.857142874366239149e-01 + 2.222219843214978396e-01 * z
-        let q45 = 1.818357216161805012e-01 + 1.531383769920937332e-01 * z
-        let q6 = Vector(repeating: 1.479819860511658591e-01)
-        let r = z * ((q01 + q23 * z2) + (q45 + q6 * z2) * z4)
-        return k * ln2Hi - ((halfSquare - (s * (halfSquare + r) + k * ln2Lo)) - f)
+        if _slowPath(!VectorKernels.allTrue(normal)) { return lanes(x, Foundation.log) }
+        return VectorKernels.logCore(x)
     }
 
     // MARK: Square root
@@ -143,11 +86,11 @@ public enum VectorMath {
     public static func log1p(_ x: Vector) -> Vector {
         let u = 1 + x
         let fast = (x .> -1) .& (x .< 1e300)
-        if _slowPath(!allTrue(fast)) { return lanes(x, Foundation.log1p) }
+        if _slowPath(!VectorKernels.allTrue(fast)) { return lanes(x, Foundation.log1p) }
         // For x ∈ (−1, −½] the sum u = 1 + x is exact (and at least 2⁻⁵³, a
         // normal number); above, x − (u − 1) is the rounding error of 1 + x
         // (u − 1 is exact by Sterbenz's lemma for u ≤ 2, and nearly so above).
-        var result = logCore(u) + (x - (u - 1)) / u
+        var result = VectorKernels.logCore(u) + (x - (u - 1)) / u
         // For |x| below half an ulp of 1, u = 1 and the correction is x itself.
         result.replace(with: x, where: u .== 1)
         return result
@@ -158,19 +101,19 @@ public enum VectorMath {
     /// `softplus(x) = log(1 + eˣ) = max(x, 0) + log1p(e^{−|x|})`, within 3 ulps.
     @inlinable
     public static func softplus(_ x: Vector) -> Vector {
-        let negativeAbs = negativeMagnitude(x)
-        guard _fastPath(allTrue(negativeAbs .>= -708.0)) else { return lanes(x, StableMath.softplus) }
-        let e = expCore(negativeAbs)   // in (0, 1]
-        return x.replacing(with: 0, where: x .< 0) + log1pSmall(e)
+        let negativeAbs = VectorKernels.negativeMagnitude(x)
+        guard _fastPath(VectorKernels.allTrue(negativeAbs .>= -708.0)) else { return lanes(x, StableMath.softplus) }
+        let e = VectorKernels.expCore(negativeAbs)   // in (0, 1]
+        return x.replacing(with: 0, where: x .< 0) + VectorKernels.log1pSmall(e)
     }
 
     /// The logistic sigmoid `σ(x) = 1 / (1 + e^{−x})`, within 3 ulps: with
     /// `e = e^{−|x|}`, `1 / (1 + e)` for `x ≥ 0` and `e / (1 + e)` below.
     @inlinable
     public static func sigmoid(_ x: Vector) -> Vector {
-        let negativeAbs = negativeMagnitude(x)
-        guard _fastPath(allTrue(negativeAbs .>= -708.0)) else { return lanes(x, StableMath.sigmoid) }
-        let e = expCore(negativeAbs)
+        let negativeAbs = VectorKernels.negativeMagnitude(x)
+        guard _fastPath(VectorKernels.allTrue(negativeAbs .>= -708.0)) else { return lanes(x, StableMath.sigmoid) }
+        let e = VectorKernels.expCore(negativeAbs)
         let r = 1 / (1 + e)
         return r.replacing(with: e * r, where: x .< 0)
     }
@@ -179,22 +122,6 @@ public enum VectorMath {
     @inlinable
     public static func logSigmoid(_ x: Vector) -> Vector {
         -softplus(-x)
-    }
-
-    /// `log(1 + e)` for `e ∈ [0, 1]` (no checks): ``log1p(_:)`` without the
-    /// range test; `u = 1 + e ∈ [1, 2]` is always normal.
-    @inlinable @inline(__always)
-    static func log1pSmall(_ e: Vector) -> Vector {
-        let u = 1 + e
-        var result = logCore(u) + (e - (u - 1)) / u
-        result.replace(with: e, where: u .== 1)
-        return result
-    }
-
-    /// `−|x|`: the sign bit set.
-    @inlinable @inline(__always)
-    static func negativeMagnitude(_ x: Vector) -> Vector {
-        unsafeBitCast(unsafeBitCast(x, to: SIMD4<UInt64>.self) | 0x8000_0000_0000_0000, to: Vector.self)
     }
 
     // MARK: cos 2πu
@@ -208,7 +135,7 @@ public enum VectorMath {
     /// picks `cos`, `−sin`, `−cos` or `sin`. No `2π · u` is ever rounded.
     @inlinable
     public static func cosTwoPi(_ u: Vector) -> Vector {
-        let q = (u * 4 + shifter) - shifter
+        let q = (u * 4 + VectorKernels.shifter) - VectorKernels.shifter
         let t = u - q * 0.25
         let z = t * t
         var c = Vector(repeating: -1.696832013015679328)
@@ -229,21 +156,12 @@ public enum VectorMath {
         s = s * z + 6.2831853071795864769
         s = s * t
         // The quadrant, q mod 4, from the low bits of q + shifter.
-        let quadrant = unsafeBitCast(q + shifter, to: SIMD4<UInt64>.self) & 3
+        let quadrant = unsafeBitCast(q + VectorKernels.shifter, to: SIMD4<UInt64>.self) & 3
         var result = c
         result.replace(with: -s, where: quadrant .== 1)
         result.replace(with: -c, where: quadrant .== 2)
         result.replace(with: s, where: quadrant .== 3)
         return result
-    }
-
-    /// Whether every lane of a mask is set: the two halves and'ed, then
-    /// the two words (the generic `all(_:)` compiles to a longer sequence).
-    @inlinable @inline(__always)
-    static func allTrue(_ mask: SIMDMask<SIMD4<Int64>>) -> Bool {
-        let bits = unsafeBitCast(mask, to: SIMD4<Int64>.self)
-        let half = bits.lowHalf & bits.highHalf
-        return half[0] & half[1] == -1
     }
 
     /// Whether all `count` values are finite: a sum of `0 · x` is 0 for
@@ -307,16 +225,35 @@ extension VectorMath {
         }
     }
 
-    /// `y = eˣ` over `count` elements.
-    @inlinable
+    /// `y = eˣ` over `count` elements (`y` may be `x`): ``VectorKernels``'
+    /// pass, compiled for AVX2 where the processor has it, then the checked
+    /// function from where the pass stopped.
     public static func exp(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-        map(x, y, count: count, padding: 0) { exp($0) }
+        let done = InstructionSet.current == .avx2
+            ? VectorPasses.exp(x, y, count: count) : VectorKernels.exp(x, y, count: count)
+        map(x + done, y + done, count: count - done, padding: 0) { exp($0) }
     }
 
-    /// `y = log x` over `count` elements.
-    @inlinable
+    /// `y = log x` over `count` elements (`y` may be `x`), as ``exp(_:_:count:)``.
     public static func log(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-        map(x, y, count: count, padding: 1) { log($0) }
+        let done = InstructionSet.current == .avx2
+            ? VectorPasses.log(x, y, count: count) : VectorKernels.log(x, y, count: count)
+        map(x + done, y + done, count: count - done, padding: 1) { log($0) }
+    }
+
+    /// `y = −log x` over `count` elements (`y` may be `x`), as ``exp(_:_:count:)``.
+    static func negativeLog(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
+        let done = InstructionSet.current == .avx2
+            ? VectorPasses.negativeLog(x, y, count: count) : VectorKernels.negativeLog(x, y, count: count)
+        map(x + done, y + done, count: count - done, padding: 1) { -log($0) }
+    }
+
+    /// `y = log(u / (1 − u))` over `count` elements (`y` may be `x`), as
+    /// ``exp(_:_:count:)``.
+    static func logit(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
+        let done = InstructionSet.current == .avx2
+            ? VectorPasses.logit(x, y, count: count) : VectorKernels.logit(x, y, count: count)
+        map(x + done, y + done, count: count - done, padding: 0.5) { u in log(u / (1 - u)) }
     }
 
     /// `y = log(1 + x)` over `count` elements.
@@ -361,4 +298,11 @@ extension VectorMath {
         let distance = ordinal(a).subtractingReportingOverflow(ordinal(b))
         return distance.overflow ? .infinity : Double(distance.partialValue.magnitude)
     }
+}
+
+extension SIMD4 where Scalar == Double {
+    /// ``VectorMath/squareRoot(_:)``, for ``VectorKernels`` (whose other
+    /// build, in `GumboAVX2`, has its own, one 256-bit instruction).
+    @inline(__always)
+    func laneSquareRoot() -> Self { VectorMath.squareRoot(self) }
 }

@@ -40,7 +40,7 @@ enum NoiseSampler {
                                    using rng: inout Xoshiro256StarStar) {
         let tables = ExponentialZiggurat.tables
         for j in 0..<count { buffer[j] = ExponentialZiggurat.nextInFill(using: &rng, tables) }
-        VectorMath.map(buffer, buffer, count: count, padding: 1) { -VectorMath.log($0) }
+        VectorMath.negativeLog(buffer, buffer, count: count)
     }
 
     /// The uniforms first, into the buffer, then `log(u / (1 − u))` over
@@ -48,7 +48,7 @@ enum NoiseSampler {
     static func fillStandardLogistic(_ buffer: UnsafeMutablePointer<Double>, count: Int,
                                      using rng: inout Xoshiro256StarStar) {
         for j in 0..<count { buffer[j] = rng.nextOpenUniform() }
-        VectorMath.map(buffer, buffer, count: count, padding: 0.5) { u in VectorMath.log(u / (1 - u)) }
+        VectorMath.logit(buffer, buffer, count: count)
     }
 
     static func fillOpenUniform(_ buffer: UnsafeMutablePointer<Double>, count: Int,

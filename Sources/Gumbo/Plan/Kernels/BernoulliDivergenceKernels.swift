@@ -134,11 +134,11 @@ enum BernoulliDivergenceKernels {
     /// `(KL, ∂KL/∂x)` lane by lane, as the type's doc says.
     @inline(__always)
     static func divergence(_ x: Vector4, _ logP0: Vector4, _ logP1: Vector4) -> (Vector4, Vector4) {
-        let negativeAbs = VectorMath.negativeMagnitude(x)
+        let negativeAbs = VectorKernels.negativeMagnitude(x)
         let (l0, l1): (Vector4, Vector4), (q1, q0): (Vector4, Vector4)
-        if _fastPath(VectorMath.allTrue(negativeAbs .>= -708.0)) {
-            let e = VectorMath.expCore(negativeAbs)
-            let shared = VectorMath.log1pSmall(e)
+        if _fastPath(VectorKernels.allTrue(negativeAbs .>= -708.0)) {
+            let e = VectorKernels.expCore(negativeAbs)
+            let shared = VectorKernels.log1pSmall(e)
             let r = 1 / (1 + e)
             let minusX = -x
             (l0, l1) = (-(x.replacing(with: 0, where: x .< 0) + shared),

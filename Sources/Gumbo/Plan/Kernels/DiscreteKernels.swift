@@ -113,7 +113,7 @@ enum DiscreteKernels {
                     (y[k], y[y1 &+ k], y[y2 &+ k], y[y3 &+ k]) = (hot[0], hot[1], hot[2], hot[3])
                 }
                 let regular = (uniform .>= 0) .& (uniform .< total)      // false for NaN
-                if _slowPath(!VectorMath.allTrue(regular)) {
+                if _slowPath(!VectorKernels.allTrue(regular)) {
                     for lane in 0..<4 where !regular[lane] {
                         writeOneHot(y + lane &* classes, inverseCDF(q + lane &* s0, classes: classes, uniform[lane]), classes)
                     }

@@ -92,11 +92,11 @@ enum LogSigmoidPairKernels {
     /// `VectorMath.logSigmoid(x)` compute them.
     @inline(__always)
     static func logSigmoids(_ x: Vector4) -> (Vector4, Vector4) {
-        let negativeAbs = VectorMath.negativeMagnitude(x)
-        guard _fastPath(VectorMath.allTrue(negativeAbs .>= -708.0)) else {
+        let negativeAbs = VectorKernels.negativeMagnitude(x)
+        guard _fastPath(VectorKernels.allTrue(negativeAbs .>= -708.0)) else {
             return (VectorMath.logSigmoid(-x), VectorMath.logSigmoid(x))
         }
-        let shared = VectorMath.log1pSmall(VectorMath.expCore(negativeAbs))
+        let shared = VectorKernels.log1pSmall(VectorKernels.expCore(negativeAbs))
         let minusX = -x
         // log σ(−x) = −softplus(x), log σ(x) = −softplus(−x).
         return (-(x.replacing(with: 0, where: x .< 0) + shared),
@@ -106,11 +106,11 @@ enum LogSigmoidPairKernels {
     /// `(σ(x), σ(−x))`, as `VectorMath.sigmoid` computes them.
     @inline(__always)
     static func sigmoids(_ x: Vector4) -> (Vector4, Vector4) {
-        let negativeAbs = VectorMath.negativeMagnitude(x)
-        guard _fastPath(VectorMath.allTrue(negativeAbs .>= -708.0)) else {
+        let negativeAbs = VectorKernels.negativeMagnitude(x)
+        guard _fastPath(VectorKernels.allTrue(negativeAbs .>= -708.0)) else {
             return (VectorMath.sigmoid(x), VectorMath.sigmoid(-x))
         }
-        let e = VectorMath.expCore(negativeAbs)
+        let e = VectorKernels.expCore(negativeAbs)
         let r = 1 / (1 + e)
         let minusX = -x
         return (r.replacing(with: e * r, where: x .< 0), r.replacing(with: e * r, where: minusX .< 0))
@@ -143,11 +143,11 @@ enum SavingSigmoids: SigmoidSaving {
     @inline(__always)
     static func pair(_ x: Vector4, _ positive: UnsafeMutablePointer<Double>, _ negative: UnsafeMutablePointer<Double>,
                      count: Int) -> (Vector4, Vector4) {
-        let negativeAbs = VectorMath.negativeMagnitude(x)
+        let negativeAbs = VectorKernels.negativeMagnitude(x)
         let values: (Vector4, Vector4), sigmoids: (Vector4, Vector4)
-        if _fastPath(VectorMath.allTrue(negativeAbs .>= -708.0)) {
-            let e = VectorMath.expCore(negativeAbs)
-            (values, sigmoids) = finish(x, e: e, log1pE: VectorMath.log1pSmall(e))
+        if _fastPath(VectorKernels.allTrue(negativeAbs .>= -708.0)) {
+            let e = VectorKernels.expCore(negativeAbs)
+            (values, sigmoids) = finish(x, e: e, log1pE: VectorKernels.log1pSmall(e))
         } else {
             values = LogSigmoidPairKernels.logSigmoids(x)
             sigmoids = LogSigmoidPairKernels.sigmoids(x)
@@ -163,16 +163,10 @@ enum SavingSigmoids: SigmoidSaving {
     }
 
     /// The values `(log σ(−x), log σ(x))` and the sigmoids `(σ(x), σ(−x))`
-    /// from `e = e^{−|x|}` and `log1p(e)`: `log σ(∓x) = −(max(±x, 0) +
-    /// log1p(e))`, and with `r = 1/(1 + e)`, `σ(±x) = r` where `±x ≥ 0`
-    /// and `e·r` elsewhere.
+    /// from `e = e^{−|x|}` and `log1p(e)` (``VectorKernels/logSigmoidPair(_:e:log1pE:)``).
     @inline(__always)
     static func finish(_ x: Vector4, e: Vector4, log1pE shared: Vector4)
         -> (values: (Vector4, Vector4), sigmoids: (Vector4, Vector4)) {
-        let r = 1 / (1 + e)
-        let minusX = -x
-        return ((-(x.replacing(with: 0, where: x .< 0) + shared),
-                 -(minusX.replacing(with: 0, where: minusX .< 0) + shared)),
-                (r.replacing(with: e * r, where: x .< 0), r.replacing(with: e * r, where: minusX .< 0)))
+        VectorKernels.logSigmoidPair(x, e: e, log1pE: shared)
     }
 }

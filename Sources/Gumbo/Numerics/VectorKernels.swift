@@ -1,0 +1,269 @@
+/// The vector cores of ``VectorMath`` (its polynomials for `eˣ`, `log x`
+/// and `log(1 + e)`, without range checks) and the buffer passes built from
+/// them that dominate the plan's elementwise work: `eˣ`, `log x`, `−log x`,
+/// `log(u / (1 − u))`, the log-sigmoid pairs of a Bernoulli likelihood, and
+/// Adam's update.
+///
+/// This file is compiled twice: into `Gumbo` for the baseline instruction
+/// set (on x86-64, each `SIMD4<Double>` operation is two 128-bit
+/// instructions), and into `GumboAVX2` (the same file, linked into its
+/// folder) for Haswell, where each is one 256-bit instruction. `Gumbo`
+/// calls the second copy through `GumboAVX2`'s `VectorPasses` when the
+/// processor has AVX2 (``InstructionSet``). Nothing here asks for a fused
+/// multiply-add, and Swift does not contract a multiply and an add into
+/// one, so both copies round every operation alike: their results are the
+/// same bit for bit (``VectorKernelsTests`` compares them).
+///
+/// A pass runs four elements at a time while every lane is in its fast
+/// range, and returns how many elements it finished (a multiple of four):
+/// it stops at the first group with a lane outside the range (an infinity,
+/// a NaN, a zero or a negative for `log`, `|x| > 708` for `exp`), or at
+/// the last whole group. The caller finishes the rest with ``VectorMath``'s
+/// checked functions, which take such lanes to Foundation one by one.
+@usableFromInline
+enum VectorKernels {
+    @usableFromInline typealias Vector = SIMD4<Double>
+
+    // MARK: Constants
+
+    @usableFromInline static let ln2Hi = 6.93147180369123816490e-01   // 0x3FE62E42FEE00000: k·ln2Hi exact for |k| < 2¹¹
+    @usableFromInline static let ln2Lo = 1.90821492927058770002e-10
+    @usableFromInline static let log2e = 1.4426950408889634
+    /// `1.5 · 2⁵²`: adding it rounds a double of magnitude below 2⁵¹ to
+    /// the nearest integer, which then sits in the low mantissa bits.
+    @usableFromInline static let shifter = 6755399441055744.0
+
+    // MARK: Cores
+
+    /// `eˣ` for `x ∈ [−708, 709]` (no checks): Cody–Waite reduction and a
+    /// degree-9 polynomial (``VectorMath/exp(_:)-(SIMD4<Double>)``).
+    @inlinable @inline(__always)
+    static func expCore(_ x: Vector) -> Vector {
+        let t = x * log2e + shifter
+        let k = t - shifter
+        let r = (x - k * ln2Hi) - k * ln2Lo
+        // P(r) by Estrin's scheme: pairs, then pairs of pairs, so the
+        // dependency chain is four multiply-adds deep instead of ten.
+        let r2 = r * r, r4 = r2 * r2, r8 = r4 * r4
+        let p01 = 0.5000000000000001128 + 1.6666666666666667534e-1 * r
+        let p23 = 4.1666666666620638584e-2 + 8.3333333333297934996e-3 * r
+        let p45 = 1.3888888918939167785e-3 + 1.9841269864380513295e-4 * r
+        let p67 = 2.4801518641395993583e-5 + 2.7557266418612303703e-6 * r
+        let p89 = 2.7621338669142923801e-7 + 2.5101346928350340199e-8 * r
+        let p = (p01 + p23 * r2) + (p45 + p67 * r2) * r4 + p89 * r8
+        let expR = 1 + (r + r2 * p)
+        // The low bits of t hold k (two's complement, mod 2¹²); shifted into
+        // the exponent field and added to 1.0's bits they make 2ᵏ.
+        let kBits = unsafeBitCast(t, to: SIMD4<UInt64>.self) &<< 52
+        let scale = unsafeBitCast(kBits &+ 0x3FF0_0000_0000_0000, to: Vector.self)
+        return expR * scale
+    }
+
+    /// `log x` for positive normal `x` (no checks): fdlibm's reduction and
+    /// series (``VectorMath/log(_:)-(SIMD4<Double>)``).
+    @inlinable @inline(__always)
+    static func logCore(_ x: Vector) -> Vector {
+        let bits = unsafeBitCast(x, to: SIMD4<UInt64>.self)
+        // The biased exponent as a double: its bits or'd into 2⁵²'s mantissa.
+        let exponentBits = (bits &>> 52) | 0x4330_0000_0000_0000
+        var k = unsafeBitCast(exponentBits, to: Vector.self) - (0x1p52 + 1023)
+        var m = unsafeBitCast((bits & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000, to: Vector.self)
+        let high = m .> 1.4142135623730951
+        m.replace(with: m * 0.5, where: high)
+        k.replace(with: k + 1, where: high)
+        let f = m - 1
+        let halfSquare = 0.5 * f * f
+        let s = f / (2 + f)
+        let z = s * s
+        // R(z) = Lg1 z + … + Lg7 z⁷ (fdlibm's even/odd split, written so
+        // it compiles to straight vector code).
+        let z2 = z * z, z4 = z2 * z2
+        let q01 = 6.666666666666735130e-01 + 3.999999999940941908e-01 * z
+        let q23 = 2.857142874366239149e-01 + 2.222219843214978396e-01 * z
+        let q45 = 1.818357216161805012e-01 + 1.531383769920937332e-01 * z
+        let q6 = Vector(repeating: 1.479819860511658591e-01)
+        let r = z * ((q01 + q23 * z2) + (q45 + q6 * z2) * z4)
+        return k * ln2Hi - ((halfSquare - (s * (halfSquare + r) + k * ln2Lo)) - f)
+    }
+
+    /// `log(1 + e)` for `e ∈ [0, 1]` (no checks): ``VectorMath/log1p(_:)-(SIMD4<Double>)``
+    /// without the range test; `u = 1 + e ∈ [1, 2]` is always normal.
+    @inlinable @inline(__always)
+    static func log1pSmall(_ e: Vector) -> Vector {
+        let u = 1 + e
+        var result = logCore(u) + (e - (u - 1)) / u
+        result.replace(with: e, where: u .== 1)
+        return result
+    }
+
+    /// `−|x|`: the sign bit set.
+    @inlinable @inline(__always)
+    static func negativeMagnitude(_ x: Vector) -> Vector {
+        unsafeBitCast(unsafeBitCast(x, to: SIMD4<UInt64>.self) | 0x8000_0000_0000_0000, to: Vector.self)
+    }
+
+    /// Whether every lane of a mask is set: the two halves and'ed, then
+    /// the two words (the generic `all(_:)` compiles to a longer sequence).
+    @inlinable @inline(__always)
+    static func allTrue(_ mask: SIMDMask<SIMD4<Int64>>) -> Bool {
+        let bits = unsafeBitCast(mask, to: SIMD4<Int64>.self)
+        let half = bits.lowHalf & bits.highHalf
+        return half[0] & half[1] == -1
+    }
+
+    /// Whether `exp`'s core applies to every lane.
+    @inlinable @inline(__always)
+    static func inExpRange(_ x: Vector) -> Bool {
+        allTrue((x .>= -708.0) .& (x .<= 709.0))
+    }
+
+    /// Whether `log`'s core applies to every lane (positive normal numbers).
+    @inlinable @inline(__always)
+    static func inLogRange(_ x: Vector) -> Bool {
+        allTrue((x .>= Double.leastNormalMagnitude) .& (x .<= Double.greatestFiniteMagnitude))
+    }
+
+    /// The values `(log σ(−x), log σ(x))` and the sigmoids `(σ(x), σ(−x))`
+    /// from `e = e^{−|x|}` and `log1p(e)`: `log σ(∓x) = −(max(±x, 0) +
+    /// log1p(e))`, and with `r = 1/(1 + e)`, `σ(±x) = r` where `±x ≥ 0`
+    /// and `e·r` elsewhere.
+    @inline(__always)
+    static func logSigmoidPair(_ x: Vector, e: Vector, log1pE shared: Vector)
+        -> (values: (Vector, Vector), sigmoids: (Vector, Vector)) {
+        let r = 1 / (1 + e)
+        let minusX = -x
+        return ((-(x.replacing(with: 0, where: x .< 0) + shared),
+                 -(minusX.replacing(with: 0, where: minusX .< 0) + shared)),
+                (r.replacing(with: e * r, where: x .< 0), r.replacing(with: e * r, where: minusX .< 0)))
+    }
+
+    // MARK: Passes
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Double>, _ i: Int) -> Vector {
+        UnsafeRawPointer(p + i).loadUnaligned(as: Vector.self)
+    }
+
+    @inline(__always)
+    static func store(_ x: Vector, _ p: UnsafeMutablePointer<Double>, _ i: Int) {
+        UnsafeMutableRawPointer(p + i).storeBytes(of: x, as: Vector.self)
+    }
+
+    /// `y = f(x)` four at a time while `inRange` holds for the group;
+    /// returns the elements done.
+    @inline(__always)
+    static func pass(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int,
+                     inRange: (Vector) -> Bool, _ f: (Vector) -> Vector) -> Int {
+        var j = 0
+        while j + 4 <= count {
+            let v = load(x, j)
+            guard _fastPath(inRange(v)) else { break }
+            store(f(v), y, j)
+            j += 4
+        }
+        return j
+    }
+
+    /// `y = eˣ` (`y` may be `x`).
+    static func exp(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) -> Int {
+        pass(x, y, count: count, inRange: inExpRange, expCore)
+    }
+
+    /// `y = log x` (`y` may be `x`).
+    static func log(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) -> Int {
+        pass(x, y, count: count, inRange: inLogRange, logCore)
+    }
+
+    /// `y = −log x` (`y` may be `x`): Gumbel noise from exponentials.
+    static func negativeLog(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) -> Int {
+        pass(x, y, count: count, inRange: inLogRange) { -logCore($0) }
+    }
+
+    /// `y = log(u / (1 − u))` (`y` may be `x`): logistic noise from
+    /// uniforms; the range is that of the quotient.
+    static func logit(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) -> Int {
+        var j = 0
+        while j + 4 <= count {
+            let u = load(x, j)
+            let ratio = u / (1 - u)
+            guard _fastPath(inLogRange(ratio)) else { break }
+            store(logCore(ratio), y, j)
+            j += 4
+        }
+        return j
+    }
+
+    /// The log-sigmoid pairs of `n` logits and their sigmoids, in three
+    /// passes (a single pass's chain of an exponential, a logarithm and
+    /// three divisions per group fills the processor's reorder window, so
+    /// groups barely overlap; shorter loops let several run at once):
+    ///
+    /// 1. `e = e^{−|x|}` into `positive`;
+    /// 2. `log1p(e)` into `negative`;
+    /// 3. `y[2k] = log σ(−x[k])`, `y[2k + 1] = log σ(x[k])`, and `σ(x)` into
+    ///    `positive`, `σ(−x)` into `negative` (each read before written).
+    ///
+    /// Passes 1 and 2 run over every whole group (a lane with `|x| > 708`
+    /// gives a meaningless but harmless number); pass 3 stops at the first
+    /// group that has one.
+    static func logSigmoidPairs(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int,
+                                positive: UnsafeMutablePointer<Double>, negative: UnsafeMutablePointer<Double>) -> Int {
+        let groups = n / 4 * 4
+        var j = 0
+        while j < groups {
+            store(expCore(negativeMagnitude(load(x, j))), positive, j)
+            j += 4
+        }
+        j = 0
+        while j < groups {
+            store(log1pSmall(load(positive, j)), negative, j)
+            j += 4
+        }
+        j = 0
+        while j < groups {
+            let x4 = load(x, j)
+            guard _fastPath(allTrue(negativeMagnitude(x4) .>= -708.0)) else { break }
+            let (values, sigmoids) = logSigmoidPair(x4, e: load(positive, j), log1pE: load(negative, j))
+            store(sigmoids.0, positive, j)
+            store(sigmoids.1, negative, j)
+            let (minus, plus) = values
+            store(Vector(minus[0], plus[0], minus[1], plus[1]), y, 2 * j)
+            store(Vector(minus[2], plus[2], minus[3], plus[3]), y, 2 * j + 4)
+            j += 4
+        }
+        return j
+    }
+
+    /// Adam's update of `count` parameters (Kingma & Ba 2015, "Adam: a
+    /// method for stochastic optimization", Algorithm 1), four at a time
+    /// then one by one, the same operations in the same order per element:
+    ///
+    ///     g ← scale · ∇,   m ← β₁ m + (1 − β₁) g,   v ← β₂ v + (1 − β₂) g²
+    ///     θ ← θ − stepSize · m / (√v · inverseCorrection + ε)
+    ///
+    /// with `stepSize = lr / (1 − β₁ᵗ)` and `inverseCorrection = 1/√(1 − β₂ᵗ)`
+    /// (so `√v̂` costs a multiplication, not a second division).
+    static func adam(parameters: UnsafeMutablePointer<Double>, gradients: UnsafePointer<Double>,
+                     m: UnsafeMutablePointer<Double>, v: UnsafeMutablePointer<Double>, count n: Int,
+                     scale: Double, beta1: Double, beta2: Double, stepSize: Double,
+                     inverseCorrection: Double, epsilon: Double) {
+        var i = 0
+        while i + 4 <= n {
+            let g = load(gradients, i) * scale
+            let mi = beta1 * load(m, i) + (1 - beta1) * g
+            let vi = beta2 * load(v, i) + (1 - beta2) * g * g
+            store(mi, m, i)
+            store(vi, v, i)
+            store(load(parameters, i) - stepSize * mi / (vi.laneSquareRoot() * inverseCorrection + epsilon),
+                  parameters, i)
+            i += 4
+        }
+        while i < n {
+            let g = gradients[i] * scale
+            m[i] = beta1 * m[i] + (1 - beta1) * g
+            v[i] = beta2 * v[i] + (1 - beta2) * g * g
+            parameters[i] -= stepSize * m[i] / (v[i].squareRoot() * inverseCorrection + epsilon)
+            i += 1
+        }
+    }
+}
