@@ -149,34 +149,43 @@ enum VectorKernels {
         UnsafeMutableRawPointer(p + i).storeBytes(of: x, as: Vector.self)
     }
 
-    /// `y = f(x)` four at a time while `inRange` holds for the group;
-    /// returns the elements done.
-    @inline(__always)
-    static func pass(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int,
-                     inRange: (Vector) -> Bool, _ f: (Vector) -> Vector) -> Int {
+    // Each loop is written out: a function passed to a shared loop was
+    // called per group, not inlined.
+
+    /// `y = eˣ` (`y` may be `x`).
+    static func exp(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) -> Int {
         var j = 0
         while j + 4 <= count {
             let v = load(x, j)
-            guard _fastPath(inRange(v)) else { break }
-            store(f(v), y, j)
+            guard _fastPath(inExpRange(v)) else { break }
+            store(expCore(v), y, j)
             j += 4
         }
         return j
     }
 
-    /// `y = eˣ` (`y` may be `x`).
-    static func exp(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) -> Int {
-        pass(x, y, count: count, inRange: inExpRange, expCore)
-    }
-
     /// `y = log x` (`y` may be `x`).
     static func log(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) -> Int {
-        pass(x, y, count: count, inRange: inLogRange, logCore)
+        var j = 0
+        while j + 4 <= count {
+            let v = load(x, j)
+            guard _fastPath(inLogRange(v)) else { break }
+            store(logCore(v), y, j)
+            j += 4
+        }
+        return j
     }
 
     /// `y = −log x` (`y` may be `x`): Gumbel noise from exponentials.
     static func negativeLog(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) -> Int {
-        pass(x, y, count: count, inRange: inLogRange) { -logCore($0) }
+        var j = 0
+        while j + 4 <= count {
+            let v = load(x, j)
+            guard _fastPath(inLogRange(v)) else { break }
+            store(-logCore(v), y, j)
+            j += 4
+        }
+        return j
     }
 
     /// `y = log(u / (1 − u))` (`y` may be `x`): logistic noise from
