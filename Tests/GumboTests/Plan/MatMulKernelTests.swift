@@ -185,4 +185,34 @@ struct MatMulKernelTests {
         // A fused multiply-add rounds once: some results differ in the last bits.
         #expect(base.c != avx2.c)
     }
+
+    @Test("rounded Float copies, straight and transposed, equal Float(x) entry by entry, in both builds",
+          arguments: [(1, 1), (3, 5), (4, 4), (7, 9), (13, 6), (100, 64), (64, 128)])
+    func roundedCopies(_ shape: (Int, Int)) {
+        let (rows, columns) = shape
+        var rng = Xoshiro256StarStar(seed: 17)
+        var source = Fixtures.random(rows * columns, &rng).map { $0 * 1e3 }
+        let straight = source.map { Float($0).bitPattern }
+        let transposed = (0..<(rows * columns)).map { k in Float(source[(k % rows) * columns + k / rows]).bitPattern }
+        var copies: [(String, (Pointer, UnsafeMutableRawPointer) -> Void, [UInt32])] = [
+            ("this process's copy", { FloatStorage($1.assumingMemoryBound(to: Double.self)).assign($0, count: rows * columns) }, straight),
+            ("this process's transposed copy", {
+                FloatStorage($1.assumingMemoryBound(to: Double.self)).assignTransposed($0, rows: rows, columns: columns)
+            }, transposed),
+        ]
+        if InstructionSet.processorHasHaswellFeatures() {
+            copies.append(("AVX2 copy", { SingleProducts.round($0, count: rows * columns, into: $1) }, straight))
+            copies.append(("AVX2 transposed copy", {
+                SingleProducts.roundTransposed($0, rows: rows, columns: columns, into: $1)
+            }, transposed))
+        }
+        for (name, copy, expected) in copies {
+            var target = [Double](repeating: .nan, count: (rows * columns + 1) / 2)
+            source.withUnsafeMutableBufferPointer { s in
+                target.withUnsafeMutableBytes { copy(s.baseAddress!, $0.baseAddress!) }
+            }
+            let bits = target.withUnsafeBytes { Array($0.bindMemory(to: UInt32.self).prefix(rows * columns)) }
+            #expect(bits == expected, "\(name), \(rows) × \(columns)")
+        }
+    }
 }

@@ -27,16 +27,22 @@ import GumboAVX2
 /// A sparse left operand is handled as in `Double`: its zeros are skipped,
 /// its nonzeros rounded as they are read.
 ///
-/// On a processor with AVX2 and FMA (``InstructionSet/avx2``) the same
-/// panels feed `GumboAVX2`'s `SingleProducts`: 6 × 16 tiles of 256-bit
-/// accumulators, one rounding per multiply-add.
+/// On a processor with AVX2 and FMA (``InstructionSet/avx2``) nothing is
+/// packed: a broadcasting load costs no shuffle there, so `GumboAVX2`'s
+/// `SingleProducts` reads `L` from a row-major `Float` copy (`A`'s, or
+/// `∂C`'s; `Aᵀ` is `A`'s copy read by columns) with its strides, in 6 × 16
+/// tiles of 256-bit accumulators, one rounding per multiply-add. The
+/// copies are whole-matrix conversions, four doubles an instruction, where
+/// the panels took a scalar conversion and a 16-byte store per entry of
+/// `L` (about 14 % of W5's step with single-precision products).
 ///
 /// The region at ``Instruction/auxiliary`` in the value arena holds the
-/// panel (sized for the longest of the three depths), `∂C`'s copy
-/// (`rows × columns`), then `B`'s copy — one per batch entry, or one for a
-/// `B` shared by the batch — which the backward pass overwrites with `Bᵀ`.
-/// Nothing is carried from the forward pass to the backward one. The sums
-/// run in the same order whatever the panel, so results are reproducible.
+/// panel (sized for the longest of the three depths) or, on AVX2, `A`'s
+/// copy, then `∂C`'s copy (`rows × columns`), then `B`'s copy — one per
+/// batch entry, or one for a `B` shared by the batch — which the backward
+/// pass overwrites with `Bᵀ`. Nothing is carried from the forward pass to
+/// the backward one. The sums run in the same order whatever the layout,
+/// so results are reproducible.
 ///
 /// Error bound: see ``MatrixPrecision``.
 extension MatMulKernels {
@@ -46,10 +52,11 @@ extension MatMulKernels {
     /// Rows of the left operand per panel and register tile.
     static let panelRows = 6
 
-    /// The floats of the panel, at the start of the region: the three
-    /// products' depths are `depth`, `columns` (∂A) and `rows` (∂B).
+    /// The floats at the start of the region: the panel (the three
+    /// products' depths are `depth`, `columns` (∂A) and `rows` (∂B)), or,
+    /// on AVX2, `A`'s rounded copy in its place.
     static func panelFloatCount(rows: Int, depth: Int, columns: Int) -> Int {
-        panelRows * 4 * max(rows, depth, columns)
+        max(panelRows * 4 * max(rows, depth, columns), rows * depth)
     }
 
     /// The doubles of value arena the copies and the panel take.
@@ -78,9 +85,14 @@ extension MatMulKernels {
                     accumulateRowsSingle(a + r * depth, entries + start, count: end - start, stride: 1, bCopy,
                                          into: c + r * columns, columns: columns, overwrite: true, fused: fused)
                 }
+            } else if fused {
+                let aCopy = panel
+                aCopy.assign(a, count: rows * depth)
+                SingleProducts.multiply(aCopy.base, rowStride: depth, depthStride: 1, rows: rows, bCopy.base,
+                                        depth: depth, columns: columns, into: c, adding: false)
             } else {
                 multiplySingle(a, rowStride: depth, depthStride: 1, rows: rows, panel: panel, bCopy,
-                               depth: depth, columns: columns, into: c, adding: false, fused: fused)
+                               depth: depth, columns: columns, into: c, adding: false)
             }
         }
     }
@@ -95,17 +107,23 @@ extension MatMulKernels {
         for batch in 0..<i.batch {
             let a = m.values + i.input0 + batch * i.batchStride0
             let gc = m.gradients + i.outputGradient + batch * rows * columns
+            if i.gradient1 >= 0 || fused { gradientCopy.assign(gc, count: rows * columns) }
             if i.gradient0 >= 0 {
                 let transposed = bCopies + (i.batchStride1 == 0 ? 0 : batch * depth * columns)
                 if batch == 0 || i.batchStride1 != 0 {
                     transposed.assignTransposed(m.values + i.input1 + batch * i.batchStride1, rows: depth, columns: columns)
                 }
-                multiplySingle(gc, rowStride: columns, depthStride: 1, rows: rows, panel: panel, transposed,
-                               depth: columns, columns: depth, into: m.gradients + i.gradient0 + batch * i.batchStride0,
-                               adding: !(i.overwrites(0) && (batch == 0 || i.batchStride0 != 0)), fused: fused)
+                let ga = m.gradients + i.gradient0 + batch * i.batchStride0
+                let adding = !(i.overwrites(0) && (batch == 0 || i.batchStride0 != 0))
+                if fused {
+                    SingleProducts.multiply(gradientCopy.base, rowStride: columns, depthStride: 1, rows: rows,
+                                            transposed.base, depth: columns, columns: depth, into: ga, adding: adding)
+                } else {
+                    multiplySingle(gc, rowStride: columns, depthStride: 1, rows: rows, panel: panel, transposed,
+                                   depth: columns, columns: depth, into: ga, adding: adding)
+                }
             }
             if i.gradient1 >= 0 {
-                gradientCopy.assign(gc, count: rows * columns)
                 let gb = m.gradients + i.gradient1 + batch * i.batchStride1
                 if columns >= sparseMinimumColumns,
                    compress(a, rows: rows, depth: depth, capacity: capacity,
@@ -117,10 +135,16 @@ extension MatMulKernels {
                         accumulateRowsSingle(a + p, entries + start, count: end - start, stride: depth, gradientCopy,
                                              into: gb + p * columns, columns: columns, overwrite: false, fused: fused)
                     }
+                } else if fused {
+                    // Aᵀ's rows are A's columns: six adjacent floats per depth step.
+                    let aCopy = panel
+                    aCopy.assign(a, count: rows * depth)
+                    SingleProducts.multiply(aCopy.base, rowStride: 1, depthStride: depth, rows: depth,
+                                            gradientCopy.base, depth: rows, columns: columns, into: gb, adding: true)
                 } else {
                     // Aᵀ's rows are A's columns: six adjacent columns per panel.
                     multiplySingle(a, rowStride: 1, depthStride: depth, rows: depth, panel: panel, gradientCopy,
-                                   depth: rows, columns: columns, into: gb, adding: true, fused: fused)
+                                   depth: rows, columns: columns, into: gb, adding: true)
                 }
             }
         }
@@ -128,27 +152,20 @@ extension MatMulKernels {
 
     // MARK: Panels and tiles
 
-    /// `c (=|+=) L r`: `L` is `rows × depth`, its entry `(i, k)` at
-    /// `left[i · rowStride + k · depthStride]`; `r` is `depth × columns` in
-    /// `Float`, row-major; `c` is `rows × columns`, row-major. Six rows of
-    /// `L` at a time are packed into `panel`, then multiplied (by
-    /// `GumboAVX2`'s `SingleProducts` when `fused`).
+    /// `c (=|+=) L r` on the baseline: `L` is `rows × depth`, its entry
+    /// `(i, k)` at `left[i · rowStride + k · depthStride]`; `r` is `depth ×
+    /// columns` in `Float`, row-major; `c` is `rows × columns`, row-major.
+    /// Six rows of `L` at a time are packed into `panel`, then multiplied.
     @inline(__always)
     static func multiplySingle(_ left: Pointer, rowStride: Int, depthStride: Int, rows: Int, panel: FloatStorage,
-                               _ right: FloatStorage, depth: Int, columns: Int, into c: Pointer, adding: Bool,
-                               fused: Bool) {
+                               _ right: FloatStorage, depth: Int, columns: Int, into c: Pointer, adding: Bool) {
         var r = 0
         while r < rows {
             let count = min(panelRows, rows - r)
             packPanel(left + r * rowStride, rowStride: rowStride, depthStride: depthStride, rows: count, depth: depth,
                       into: panel)
-            if fused {
-                SingleProducts.multiplyPanel(panel.base, right.base, depth: depth, columns: columns,
-                                             into: c + r * columns, rows: count, adding: adding)
-            } else {
-                multiplyPanel(panel, right, depth: depth, columns: columns, into: c + r * columns, rows: count,
-                              adding: adding)
-            }
+            multiplyPanel(panel, right, depth: depth, columns: columns, into: c + r * columns, rows: count,
+                          adding: adding)
             r += panelRows
         }
     }
@@ -265,9 +282,13 @@ struct FloatStorage {
     }
 
     /// Rounds `source`, `rows × columns`, into this storage transposed
-    /// (`columns × rows`), four rows of `source` at a time.
+    /// (`columns × rows`), four rows of `source` at a time (by `GumboAVX2`
+    /// on AVX2 machines: the same roundings).
     @inline(__always)
     func assignTransposed(_ source: UnsafeMutablePointer<Double>, rows: Int, columns: Int) {
+        if InstructionSet.current == .avx2 {
+            return SingleProducts.roundTransposed(source, rows: rows, columns: columns, into: base)
+        }
         var r = 0
         while r + 4 <= rows {
             for j in 0..<columns {
@@ -286,9 +307,11 @@ struct FloatStorage {
         }
     }
 
-    /// Rounds `count` doubles from `source` into this storage.
+    /// Rounds `count` doubles from `source` into this storage (by
+    /// `GumboAVX2` on AVX2 machines: the same roundings).
     @inline(__always)
     func assign(_ source: UnsafeMutablePointer<Double>, count: Int) {
+        if InstructionSet.current == .avx2 { return SingleProducts.round(source, count: count, into: base) }
         var k = 0
         while k + 8 <= count {
             let lanes = SIMD8<Float>(lowHalf: SIMD4<Float>(source.vector(at: k)),
