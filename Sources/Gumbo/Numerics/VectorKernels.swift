@@ -149,57 +149,42 @@ enum VectorKernels {
         UnsafeMutableRawPointer(p + i).storeBytes(of: x, as: Vector.self)
     }
 
-    // Each loop is written out: a function passed to a shared loop was
-    // called per group, not inlined.
-
-    /// `y = eˣ` (`y` may be `x`).
-    static func exp(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) -> Int {
+    /// `y = F(x)` four at a time while `F` is in range for the group;
+    /// returns the elements done. (A generic over the function's type, so
+    /// each pass is specialized with its function inlined: passed as a
+    /// function value, the function was called once per group.)
+    @inline(__always)
+    static func pass<F: BufferFunction>(_: F.Type, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>,
+                                        count: Int) -> Int {
         var j = 0
         while j + 4 <= count {
-            let v = load(x, j)
-            guard _fastPath(inExpRange(v)) else { break }
-            store(expCore(v), y, j)
+            let (value, inRange) = F.value(load(x, j))
+            guard _fastPath(inRange) else { break }
+            store(value, y, j)
             j += 4
         }
         return j
+    }
+
+    /// `y = eˣ` (`y` may be `x`).
+    static func exp(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) -> Int {
+        pass(Exponential.self, x, y, count: count)
     }
 
     /// `y = log x` (`y` may be `x`).
     static func log(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) -> Int {
-        var j = 0
-        while j + 4 <= count {
-            let v = load(x, j)
-            guard _fastPath(inLogRange(v)) else { break }
-            store(logCore(v), y, j)
-            j += 4
-        }
-        return j
+        pass(Logarithm.self, x, y, count: count)
     }
 
     /// `y = −log x` (`y` may be `x`): Gumbel noise from exponentials.
     static func negativeLog(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) -> Int {
-        var j = 0
-        while j + 4 <= count {
-            let v = load(x, j)
-            guard _fastPath(inLogRange(v)) else { break }
-            store(-logCore(v), y, j)
-            j += 4
-        }
-        return j
+        pass(NegativeLogarithm.self, x, y, count: count)
     }
 
     /// `y = log(u / (1 − u))` (`y` may be `x`): logistic noise from
     /// uniforms; the range is that of the quotient.
     static func logit(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) -> Int {
-        var j = 0
-        while j + 4 <= count {
-            let u = load(x, j)
-            let ratio = u / (1 - u)
-            guard _fastPath(inLogRange(ratio)) else { break }
-            store(logCore(ratio), y, j)
-            j += 4
-        }
-        return j
+        pass(Logit.self, x, y, count: count)
     }
 
     /// The log-sigmoid pairs of `n` logits and their sigmoids, in three
@@ -273,6 +258,38 @@ enum VectorKernels {
             v[i] = beta2 * v[i] + (1 - beta2) * g * g
             parameters[i] -= stepSize * m[i] / (v[i].squareRoot() * inverseCorrection + epsilon)
             i += 1
+        }
+    }
+}
+
+/// A function of four lanes for ``VectorKernels/pass(_:_:_:count:)``: its
+/// value by the unchecked core, and whether every lane was in the core's
+/// range (a value outside it is discarded).
+protocol BufferFunction {
+    static func value(_ x: VectorKernels.Vector) -> (VectorKernels.Vector, inRange: Bool)
+}
+
+extension VectorKernels {
+    enum Exponential: BufferFunction {
+        @inline(__always)
+        static func value(_ x: Vector) -> (Vector, inRange: Bool) { (expCore(x), inExpRange(x)) }
+    }
+
+    enum Logarithm: BufferFunction {
+        @inline(__always)
+        static func value(_ x: Vector) -> (Vector, inRange: Bool) { (logCore(x), inLogRange(x)) }
+    }
+
+    enum NegativeLogarithm: BufferFunction {
+        @inline(__always)
+        static func value(_ x: Vector) -> (Vector, inRange: Bool) { (-logCore(x), inLogRange(x)) }
+    }
+
+    enum Logit: BufferFunction {
+        @inline(__always)
+        static func value(_ u: Vector) -> (Vector, inRange: Bool) {
+            let ratio = u / (1 - u)
+            return (logCore(ratio), inLogRange(ratio))
         }
     }
 }
