@@ -50,7 +50,8 @@ struct Instruction {
     var overwriteMask: Int { get { Int(_overwriteMask) } set { _overwriteMask = Int32(newValue) } }
     private var _overwriteMask: Int32 = 0
     /// Value-arena storage the forward pass fills for the backward pass
-    /// (softmax weights of a `logSumExp`); `-1` when there is no backward.
+    /// (softmax weights of a `logSumExp`, a product's dense flags); `-1`
+    /// when there is none.
     var auxiliary: Int { get { Int(_auxiliary) } set { _auxiliary = Int32(newValue) } }
     private var _auxiliary: Int32 = -1
     /// A `logSoftmax` whose weights a `softmax` of the same input reads:
@@ -117,11 +118,14 @@ enum Opcode: Hashable {
     /// An enumerated site's expected terms plus entropy
     /// (``Op/enumeratedExpectation(entropyWeight:)``).
     case enumeratedExpectation
+    /// A matrix product; ``Instruction/auxiliary`` holds its dense flags,
+    /// one per batch entry (``MatMulKernels/denseFlags(_:)``).
     case matmul
     /// A matrix product whose multiply-adds run in `Float`
     /// (``MatrixPrecision/single``); ``Instruction/auxiliary`` is its
     /// region of `Float` panel and copies in the value arena
-    /// (``MatMulKernels/singlePrecisionRegionCount(rows:depth:columns:bCopies:)``).
+    /// (``MatMulKernels/singlePrecisionRegionCount(rows:depth:columns:bCopies:)``),
+    /// then its dense flags.
     case singlePrecisionMatmul
     case gather
     case concat

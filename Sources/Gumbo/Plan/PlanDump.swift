@@ -73,7 +73,8 @@ extension Plan: CustomStringConvertible {
             switch i.opcode {
             case .logSigmoidPair: line += ", σ(x), σ(−x) saved @\(i.auxiliary)"
             case .bernoulliDivergence: line += ", ∂KL/∂x saved @\(i.auxiliary)"
-            case .singlePrecisionMatmul: line += ", Float panel and copies @\(i.auxiliary)"
+            case .matmul: line += ", dense flags @\(i.auxiliary)"
+            case .singlePrecisionMatmul: line += ", Float panel, copies and dense flags @\(i.auxiliary)"
             default: line += ", weights @\(i.auxiliary)"
             }
         }

@@ -577,12 +577,14 @@ struct PlanLowering {
             i.batch = node.shape.rank == 3 ? node.shape[0] : 1
             i.batchStride0 = a.rank == 3 ? i.outer * i.length : 0
             i.batchStride1 = b.rank == 3 ? i.length * i.inner : 0
+            // The Float panel and operand copies (single precision), then a
+            // dense flag per batch entry (``MatMulKernels/denseFlags(_:)``).
+            i.auxiliary = valueCount
             if precision == .single {
-                // The Float panel and operand copies.
-                i.auxiliary = valueCount
                 valueCount += MatMulKernels.singlePrecisionRegionCount(
                     rows: i.outer, depth: i.length, columns: i.inner, bCopies: i.batchStride1 == 0 ? 1 : i.batch)
             }
+            valueCount += i.batch
             counterCount = max(counterCount,
                                MatMulKernels.sparsePositionCount(rows: i.outer, depth: i.length, columns: i.inner))
         case .gather(let axis):

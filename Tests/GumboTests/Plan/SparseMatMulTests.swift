@@ -223,4 +223,36 @@ struct SparseMatMulTests {
             }
         }
     }
+
+    @Test("the backward pass takes the forward pass's verdict on a dense A, and a stale verdict only costs time")
+    func denseVerdictCarried() throws {
+        // Row 0 of ∂C = W is infinite in its first four columns: the dense
+        // ∂B loop forms 0 · ∞ = NaN there for every zero in row 0 of A, the
+        // sparse one never reads row 0.
+        var rng = Xoshiro256StarStar(seed: 9)
+        let (rows, depth, columns) = (8, 8, 12)
+        let dense = Fixtures.random(rows * depth, &rng)
+        var sparse = [Double](repeating: 0, count: rows * depth)
+        for r in 1..<rows { sparse[r * depth + r % depth] = 1 + Double(r) }
+        var w = Fixtures.random(rows * columns, &rng)
+        for j in 0..<4 { w[j] = .infinity }
+        let (plan, ta, tb, _) = try Self.plan([rows, depth], [depth, columns], a: dense,
+                                              b: Fixtures.random(depth * columns, &rng), weights: w)
+        plan.forward()
+        try plan.setValues(sparse, of: ta)
+        plan.backward()
+        // The forward pass found A dense, so the backward pass did not scan
+        // the sparse A it now holds: the dense loop ran, and is right.
+        // (∂B = Aᵀ W does not read B.)
+        let gb = try plan.gradient(of: tb)
+        let expected = Self.reference([rows, depth], [depth, columns], a: sparse,
+                                      b: [Double](repeating: 0, count: depth * columns), w: w).gb
+        #expect(gb.contains { $0.isNaN } && gb.contains { !$0.isNaN })
+        #expect(zip(gb, expected).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+        // A forward pass over the sparse A records it, and the backward
+        // pass then runs the sparse loop.
+        plan.forward()
+        plan.backward()
+        #expect(try plan.gradient(of: tb).allSatisfy { !$0.isNaN })
+    }
 }

@@ -68,7 +68,6 @@ extension MatMulKernels {
     static func forwardSingle(_ i: Instruction, _ m: KernelMemory) {
         let (rows, depth, columns) = (i.outer, i.length, i.inner)
         let fused = InstructionSet.current == .avx2
-        let capacity = sparseCapacity(rows: rows, depth: depth)
         let panel = FloatStorage(m.values + i.auxiliary)
         let bCopies = panel + (panelFloatCount(rows: rows, depth: depth, columns: columns) + rows * columns)
         for batch in 0..<i.batch {
@@ -76,9 +75,7 @@ extension MatMulKernels {
             let c = m.values + i.output + batch * rows * columns
             let bCopy = bCopies + (i.batchStride1 == 0 ? 0 : batch * depth * columns)
             if batch == 0 || i.batchStride1 != 0 { bCopy.assign(b, count: depth * columns) }
-            if columns >= sparseMinimumColumns,
-               compress(a, rows: rows, depth: depth, capacity: capacity,
-                        byColumns: false, into: m.counters) {
+            if compressForward(i, m, a, batch: batch) {
                 let entries = m.counters + rows + 1
                 for r in 0..<rows {
                     let start = m.counters[r], end = m.counters[r + 1]
@@ -100,7 +97,6 @@ extension MatMulKernels {
     static func backwardSingle(_ i: Instruction, _ m: KernelMemory) {
         let (rows, depth, columns) = (i.outer, i.length, i.inner)
         let fused = InstructionSet.current == .avx2
-        let capacity = sparseCapacity(rows: rows, depth: depth)
         let panel = FloatStorage(m.values + i.auxiliary)
         let gradientCopy = panel + panelFloatCount(rows: rows, depth: depth, columns: columns)
         let bCopies = gradientCopy + rows * columns
@@ -125,9 +121,7 @@ extension MatMulKernels {
             }
             if i.gradient1 >= 0 {
                 let gb = m.gradients + i.gradient1 + batch * i.batchStride1
-                if columns >= sparseMinimumColumns,
-                   compress(a, rows: rows, depth: depth, capacity: capacity,
-                            byColumns: true, into: m.counters) {
+                if compressBackward(i, m, a, batch: batch) {
                     let entries = m.counters + depth + 1
                     for p in 0..<depth {
                         let start = m.counters[p], end = m.counters[p + 1]

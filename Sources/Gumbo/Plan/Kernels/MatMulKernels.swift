@@ -65,15 +65,45 @@ enum MatMulKernels {
         columns < sparseMinimumColumns ? 0 : max(rows, depth) + 2 + sparseCapacity(rows: rows, depth: depth, instructions: .baseline)
     }
 
+    /// Where a product's dense flags start in the value arena: one per
+    /// batch entry, after the single-precision region if there is one.
+    static func denseFlags(_ i: Instruction) -> Int {
+        guard i.opcode == .singlePrecisionMatmul else { return i.auxiliary }
+        return i.auxiliary + singlePrecisionRegionCount(rows: i.outer, depth: i.length, columns: i.inner,
+                                                        bCopies: i.batchStride1 == 0 ? 1 : i.batch)
+    }
+
+    /// The forward pass's scan of batch entry `batch`'s `A` (by rows),
+    /// which also records in its dense flag whether `A` was too dense for
+    /// the sparse loops (1) or not (0).
+    @inline(__always)
+    static func compressForward(_ i: Instruction, _ m: KernelMemory, _ a: Pointer, batch: Int) -> Bool {
+        guard i.inner >= sparseMinimumColumns else { return false }
+        let sparse = compress(a, rows: i.outer, depth: i.length, capacity: sparseCapacity(rows: i.outer, depth: i.length),
+                              byColumns: false, into: m.counters)
+        m.values[denseFlags(i) + batch] = sparse ? 0 : 1
+        return sparse
+    }
+
+    /// The backward pass's scan of the same `A` (by columns), skipped when
+    /// the forward pass found it too dense: the count would stop at the
+    /// same row. (A flag of 0 — sparse, or no forward pass yet — scans;
+    /// the dense loops are right whatever `A` holds, so a stale flag can
+    /// cost time, never a wrong result.)
+    @inline(__always)
+    static func compressBackward(_ i: Instruction, _ m: KernelMemory, _ a: Pointer, batch: Int) -> Bool {
+        guard i.inner >= sparseMinimumColumns, m.values[denseFlags(i) + batch] != 1 else { return false }
+        return compress(a, rows: i.outer, depth: i.length, capacity: sparseCapacity(rows: i.outer, depth: i.length),
+                        byColumns: true, into: m.counters)
+    }
+
     static func forward(_ i: Instruction, _ m: KernelMemory) {
         let (rows, depth, columns) = (i.outer, i.length, i.inner)
         let fused = InstructionSet.current == .avx2
-        let capacity = sparseCapacity(rows: rows, depth: depth)
         for batch in 0..<i.batch {
             let a = m.values + i.input0 + batch * i.batchStride0, b = m.values + i.input1 + batch * i.batchStride1
             let c = m.values + i.output + batch * rows * columns
-            if columns >= sparseMinimumColumns,
-               compress(a, rows: rows, depth: depth, capacity: capacity, byColumns: false, into: m.counters) {
+            if compressForward(i, m, a, batch: batch) {
                 multiplySparse(a, positions: m.counters, b, into: c, rows: rows, depth: depth, columns: columns,
                                fused: fused)
             } else if fused {
@@ -87,7 +117,6 @@ enum MatMulKernels {
     static func backward(_ i: Instruction, _ m: KernelMemory) {
         let (rows, depth, columns) = (i.outer, i.length, i.inner)
         let fused = InstructionSet.current == .avx2
-        let capacity = sparseCapacity(rows: rows, depth: depth)
         for batch in 0..<i.batch {
             let a = m.values + i.input0 + batch * i.batchStride0
             let b = m.values + i.input1 + batch * i.batchStride1
@@ -105,8 +134,7 @@ enum MatMulKernels {
             }
             if i.gradient1 >= 0 {
                 let gb = m.gradients + i.gradient1 + batch * i.batchStride1
-                if columns >= sparseMinimumColumns,
-                   compress(a, rows: rows, depth: depth, capacity: capacity, byColumns: true, into: m.counters) {
+                if compressBackward(i, m, a, batch: batch) {
                     accumulateTransposedProductSparse(a, positions: m.counters, gc, into: gb,
                                                       rows: rows, depth: depth, columns: columns, fused: fused)
                 } else if fused {
