@@ -25,6 +25,9 @@ struct EnumeratedExpectationTests {
         Case(px: 2, pt: 1, rows: [2, 3], classes: 3, classTerms: true, weight: 1.5),
         Case(px: 1, pt: 1, rows: [1], classes: 3, classTerms: true, weight: 1),
         Case(px: 1, pt: 2, rows: [6], classes: 7, classTerms: true, weight: 0.25),
+        // The wide path (K = 4m > 4): three chunks of 32 rows, then rows of twelve.
+        Case(px: 1, pt: 1, rows: [70], classes: 8, classTerms: true, weight: 1),
+        Case(px: 2, pt: 1, rows: [3, 3], classes: 12, classTerms: true, weight: 0.5),
     ]
 
     struct Built {
@@ -91,7 +94,7 @@ struct EnumeratedExpectationTests {
         }
     }
 
-    @Test("values equal a direct evaluation", arguments: 0..<8)
+    @Test("values equal a direct evaluation", arguments: 0..<10)
     func values(index: Int) throws {
         let c = Self.cases[index]
         let (x, t, b) = Self.inputs(c, seed: UInt64(index))
@@ -101,7 +104,7 @@ struct EnumeratedExpectationTests {
         #expect(isClose(try built.plan.values(of: built.y), expected, relative: 1e-13, absolute: 1e-14 * scale))
     }
 
-    @Test("values and gradients equal softmax, logSoftmax and sums", arguments: 0..<8)
+    @Test("values and gradients equal softmax, logSoftmax and sums", arguments: 0..<10)
     func primitives(index: Int) throws {
         let c = Self.cases[index]
         let (x, t, b) = Self.inputs(c, seed: UInt64(100 + index))
@@ -117,7 +120,7 @@ struct EnumeratedExpectationTests {
         }
     }
 
-    @Test("gradients against finite differences", arguments: 0..<8)
+    @Test("gradients against finite differences", arguments: 0..<10)
     func finiteDifferences(index: Int) throws {
         let c = Self.cases[index]
         let (x, t, b) = Self.inputs(c, seed: UInt64(200 + index))
@@ -190,29 +193,31 @@ struct EnumeratedExpectationTests {
     }
 
     /// 150 rows of three: 37 groups of four, in chunks of 16, 16 and 5,
-    /// then two rows. A group the four-row path cannot take (a class of
-    /// probability zero: a −∞ logit, or a finite logit whose `exp`
-    /// underflows, facing a −∞ term) stops it in the middle of a later
-    /// chunk; the chunks before keep their sums, and that row and every row
-    /// after it take the row path. Value against the direct sum; gradients
-    /// against the same inputs with the zeros' −∞ made finite (every row in
-    /// groups), where they differ only by rounding.
-    @Test("a group that stops the four-row path in a later chunk", arguments: [70, 130])
-    func chunkBoundaries(row: Int) throws {
-        let c = Case(px: 1, pt: 1, rows: [150], classes: 3, classTerms: true, weight: 1)
+    /// then two rows; or of eight: chunks of 32 rows on the wide path. A row
+    /// the four-row or wide path cannot take (a class of probability zero:
+    /// a −∞ logit, or a finite logit whose `exp` underflows, facing a −∞
+    /// term) stops it in the middle of a later chunk; the chunks before
+    /// keep their sums, and that row and every row after it take the row
+    /// path. Value against the direct sum; gradients against the same
+    /// inputs with the zeros' −∞ made finite (every row on the fast path),
+    /// where they differ only by rounding.
+    @Test("a row that stops the four-row or wide path in a later chunk",
+          arguments: [(70, 3), (130, 3), (70, 8), (130, 8)])
+    func chunkBoundaries(row: Int, classes k: Int) throws {
+        let c = Case(px: 1, pt: 1, rows: [150], classes: k, classTerms: true, weight: 1)
         var (x, t, b) = Self.inputs(c, seed: 17)
         var (finiteX, finiteT) = (x, t)
         // The class of probability zero, and its term −∞.
         let zero = row == 70 ? 2 : 1
         if row == 70 {
-            x[3 * row + zero] = -.infinity
-            finiteX[3 * row + zero] = -1e6
+            x[k * row + zero] = -.infinity
+            finiteX[k * row + zero] = -1e6
         } else {
-            x[3 * row + zero] = x[3 * row] - 800
-            finiteX[3 * row + zero] = x[3 * row + zero]
+            x[k * row + zero] = x[k * row] - 800
+            finiteX[k * row + zero] = x[k * row + zero]
         }
-        t[3 * row + zero] = -.infinity
-        finiteT[3 * row + zero] = 0
+        t[k * row + zero] = -.infinity
+        finiteT[k * row + zero] = 0
         let built = try Self.build(c, fused: true, x: x, t: t, b: b)
         let reference = try Self.build(c, fused: true, x: finiteX, t: finiteT, b: b)
         let expected = Self.direct(c, x: finiteX, t: finiteT, b: b)[0]

@@ -100,7 +100,13 @@ enum EnumeratedExpectationKernels {
             // Σ_k b_k Σ_r q_rk over the groups' rows (lane sums of the columns).
             for j in 0..<k where groups.columns[j].sum() != 0 { classExpected += groups.columns[j].sum() * b[j] }
         }
-        for r in groups.rows..<rows {
+        var first = groups.rows
+        if groups.rows == 0 && isWide(classes: k) {
+            let wide = wideRows(x, q, t, b, rows: rows, classes: k, scratch: scratch)
+            (shifted, logSums, expected, classExpected) = (wide.shifted, wide.logSums, wide.expected, wide.classExpected)
+            first = wide.rows
+        }
+        for r in first..<rows {
             let part = self.row(x + r * k, q + r * k, t + r * k, b, classes: k, scratch: scratch)
             shifted += part.shifted
             logSums += part.logSum
@@ -128,7 +134,8 @@ enum EnumeratedExpectationKernels {
     /// The scratch the kernel needs: `x − max` and its `exp` for a chunk of
     /// groups, or one row of `K` for the row path.
     static func scratchCount(classes: Int) -> Int {
-        max(classes, (2...4).contains(classes) ? 2 * chunkGroups * 4 * classes : 0)
+        if isWide(classes: classes) { return wideScratchCount(classes: classes) }
+        return max(classes, (2...4).contains(classes) ? 2 * chunkGroups * 4 * classes : 0)
     }
 
     /// Four rows at a time while their logits and the products `q t` are
@@ -337,6 +344,9 @@ enum EnumeratedExpectationKernels {
         _ gx: UnsafeMutablePointer<Double>, rows: Int, classes: Int, weight c: Double
     ) {
         let k = Width.length(classes)
+        if Width.self == AnyWidth.self && isWide(classes: k) {
+            return wideGradients(Store.self, g, x, q, t, b, gx, rows: rows, classes: k, weight: c)
+        }
         var row = Width.gradientGroups(Store.self, g, x, q, t, b, gx, rows: rows, weight: c)
         while row < rows {
             let base = row * k
