@@ -41,6 +41,9 @@ struct PlanLowering {
     private(set) var storageOwner: [Int]
     /// Per node: the node whose gradient slot it shares, or itself.
     private(set) var gradientOwner: [Int]
+    /// The adds and subtracts that share their left operand's gradient
+    /// slot, whose backward pass forms only the right operand's gradient.
+    private(set) var passesLeftGradient: Set<Int> = []
     /// Per node: whether its value keeps its slot after the forward pass
     /// (inputs, constants, outputs, values the backward pass reads); the
     /// slots of the others are reused by later values.
@@ -114,10 +117,27 @@ struct PlanLowering {
         // input's gradient slot (`soft`'s, for straight-through) unless its
         // own gradient was requested: its readers then add into the
         // input's gradient directly, and no copy runs backward.
+        //
+        // So does an add or a subtract whose left operand has its shape and
+        // no other reader (a product before its bias): `∂left = ∂out`, so
+        // the left operand's producer reads the add's gradient where the
+        // add's readers wrote it, and the add's backward pass forms only
+        // the right operand's gradient (``passesLeftGradient``).
+        var readers = [Int](repeating: 0, count: count)
+        for node in nodes where live[node.id.rawValue] {
+            for input in node.inputs { readers[input.rawValue] += 1 }
+        }
         for id in 0..<count where onPath[id] && !requested[id] && id != loss.id.rawValue {
             switch nodes[id].op {
             case .reshape: gradientOwner[id] = gradientOwner[nodes[id].inputs[0].rawValue]
             case .straightThrough: gradientOwner[id] = gradientOwner[nodes[id].inputs[1].rawValue]
+            case .binary(.add), .binary(.subtract):
+                let left = nodes[id].inputs[0].rawValue
+                if onPath[left] && !requested[left] && readers[left] == 1 && nodes[left].shape == nodes[id].shape {
+                    if case .input = nodes[left].op { break }
+                    gradientOwner[id] = gradientOwner[left]
+                    passesLeftGradient.insert(id)
+                }
             default: break
             }
         }
@@ -150,10 +170,11 @@ struct PlanLowering {
         for node in nodes where live[node.id.rawValue] {
             guard var instruction = lower(node) else { continue }
             let id = node.id.rawValue
+            let passesLeft = passesLeftGradient.contains(id)
             let inputsNeedingGradient = node.inputs.indices.filter {
-                node.isDifferentiable(input: $0) && onPath[node.inputs[$0].rawValue]
+                node.isDifferentiable(input: $0) && onPath[node.inputs[$0].rawValue] && !(passesLeft && $0 == 0)
             }
-            let runsBackward = onPath[id] && !inputsNeedingGradient.isEmpty && gradientOwner[id] == id
+            let runsBackward = onPath[id] && !inputsNeedingGradient.isEmpty && (gradientOwner[id] == id || passesLeft)
             if runsBackward {
                 instruction.outputGradient = gradientOffset[id]
                 for position in inputsNeedingGradient {
@@ -299,8 +320,11 @@ struct PlanLowering {
                 if node.elementType == .index { pinned[id] = true }
             }
             // Values a backward instruction reads.
-            let needing = node.inputs.indices.filter { node.isDifferentiable(input: $0) && onPath[node.inputs[$0].rawValue] }
-            if onPath[id] && !needing.isEmpty && gradientOwner[id] == id {
+            let passesLeft = passesLeftGradient.contains(id)
+            let needing = node.inputs.indices.filter {
+                node.isDifferentiable(input: $0) && onPath[node.inputs[$0].rawValue] && !(passesLeft && $0 == 0)
+            }
+            if onPath[id] && !needing.isEmpty && (gradientOwner[id] == id || passesLeft) {
                 let reads = backwardReads(node, needing: needing)
                 if reads.output { pinned[id] = true }
                 for position in reads.inputs { pinned[node.inputs[position].rawValue] = true }
