@@ -47,8 +47,7 @@ public enum VectorMath {
     /// `eˣ`, within 1 ulp.
     @inlinable
     public static func exp(_ x: Vector) -> Vector {
-        let inRange = (x .>= -708.0) .& (x .<= 709.0)
-        if _slowPath(!VectorKernels.allTrue(inRange)) { return lanes(x, Foundation.exp) }
+        if _slowPath(!VectorKernels.inExpRange(x)) { return lanes(x, Foundation.exp) }
         return VectorKernels.expCore(x)
     }
 
@@ -57,8 +56,7 @@ public enum VectorMath {
     /// `log x`, within 1 ulp.
     @inlinable
     public static func log(_ x: Vector) -> Vector {
-        let normal = (x .>= Double.leastNormalMagnitude) .& (x .<= Double.greatestFiniteMagnitude)
-        if _slowPath(!VectorKernels.allTrue(normal)) { return lanes(x, Foundation.log) }
+        if _slowPath(!VectorKernels.inLogRange(x)) { return lanes(x, Foundation.log) }
         return VectorKernels.logCore(x)
     }
 
@@ -225,35 +223,39 @@ extension VectorMath {
         }
     }
 
-    /// `y = eˣ` over `count` elements (`y` may be `x`): ``VectorKernels``'
-    /// pass, compiled for AVX2 where the processor has it, then the checked
-    /// function from where the pass stopped.
+    typealias Pass = (UnsafePointer<Double>, UnsafeMutablePointer<Double>, Int) -> Int
+
+    /// A buffer pass of ``VectorKernels`` — `GumboAVX2`'s copy on a
+    /// processor with AVX2 (``InstructionSet``), `Gumbo`'s otherwise —
+    /// then the checked function `f` from where the pass stopped (`y` may
+    /// be `x`).
+    @inline(__always)
+    static func dispatch(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int,
+                         avx2: Pass, baseline: Pass, padding: Double, _ f: (Vector) -> Vector) {
+        let done = InstructionSet.current == .avx2 ? avx2(x, y, count) : baseline(x, y, count)
+        map(x + done, y + done, count: count - done, padding: padding, f)
+    }
+
+    /// `y = eˣ` over `count` elements (`y` may be `x`).
     public static func exp(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-        let done = InstructionSet.current == .avx2
-            ? VectorPasses.exp(x, y, count: count) : VectorKernels.exp(x, y, count: count)
-        map(x + done, y + done, count: count - done, padding: 0) { exp($0) }
+        dispatch(x, y, count: count, avx2: VectorPasses.exp, baseline: VectorKernels.exp, padding: 0) { exp($0) }
     }
 
-    /// `y = log x` over `count` elements (`y` may be `x`), as ``exp(_:_:count:)``.
+    /// `y = log x` over `count` elements (`y` may be `x`).
     public static func log(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-        let done = InstructionSet.current == .avx2
-            ? VectorPasses.log(x, y, count: count) : VectorKernels.log(x, y, count: count)
-        map(x + done, y + done, count: count - done, padding: 1) { log($0) }
+        dispatch(x, y, count: count, avx2: VectorPasses.log, baseline: VectorKernels.log, padding: 1) { log($0) }
     }
 
-    /// `y = −log x` over `count` elements (`y` may be `x`), as ``exp(_:_:count:)``.
+    /// `y = −log x` over `count` elements (`y` may be `x`).
     static func negativeLog(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-        let done = InstructionSet.current == .avx2
-            ? VectorPasses.negativeLog(x, y, count: count) : VectorKernels.negativeLog(x, y, count: count)
-        map(x + done, y + done, count: count - done, padding: 1) { -log($0) }
+        dispatch(x, y, count: count, avx2: VectorPasses.negativeLog, baseline: VectorKernels.negativeLog,
+                 padding: 1) { -log($0) }
     }
 
-    /// `y = log(u / (1 − u))` over `count` elements (`y` may be `x`), as
-    /// ``exp(_:_:count:)``.
+    /// `y = log(u / (1 − u))` over `count` elements (`y` may be `x`).
     static func logit(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-        let done = InstructionSet.current == .avx2
-            ? VectorPasses.logit(x, y, count: count) : VectorKernels.logit(x, y, count: count)
-        map(x + done, y + done, count: count - done, padding: 0.5) { u in log(u / (1 - u)) }
+        dispatch(x, y, count: count, avx2: VectorPasses.logit, baseline: VectorKernels.logit,
+                 padding: 0.5) { u in log(u / (1 - u)) }
     }
 
     /// `y = log(1 + x)` over `count` elements.

@@ -132,9 +132,9 @@ struct PlanLowering {
             case .reshape: gradientOwner[id] = gradientOwner[nodes[id].inputs[0].rawValue]
             case .straightThrough: gradientOwner[id] = gradientOwner[nodes[id].inputs[1].rawValue]
             case .binary(.add), .binary(.subtract):
+                // (An input on the path is a requested one, so never shared.)
                 let left = nodes[id].inputs[0].rawValue
                 if onPath[left] && !requested[left] && readers[left] == 1 && nodes[left].shape == nodes[id].shape {
-                    if case .input = nodes[left].op { break }
                     gradientOwner[id] = gradientOwner[left]
                     passesLeftGradient.insert(id)
                 }
@@ -170,11 +170,8 @@ struct PlanLowering {
         for node in nodes where live[node.id.rawValue] {
             guard var instruction = lower(node) else { continue }
             let id = node.id.rawValue
-            let passesLeft = passesLeftGradient.contains(id)
-            let inputsNeedingGradient = node.inputs.indices.filter {
-                node.isDifferentiable(input: $0) && onPath[node.inputs[$0].rawValue] && !(passesLeft && $0 == 0)
-            }
-            let runsBackward = onPath[id] && !inputsNeedingGradient.isEmpty && (gradientOwner[id] == id || passesLeft)
+            let inputsNeedingGradient = backwardInputs(node, onPath: onPath)
+            let runsBackward = !inputsNeedingGradient.isEmpty
             if runsBackward {
                 instruction.outputGradient = gradientOffset[id]
                 for position in inputsNeedingGradient {
@@ -320,11 +317,8 @@ struct PlanLowering {
                 if node.elementType == .index { pinned[id] = true }
             }
             // Values a backward instruction reads.
-            let passesLeft = passesLeftGradient.contains(id)
-            let needing = node.inputs.indices.filter {
-                node.isDifferentiable(input: $0) && onPath[node.inputs[$0].rawValue] && !(passesLeft && $0 == 0)
-            }
-            if onPath[id] && !needing.isEmpty && (gradientOwner[id] == id || passesLeft) {
+            let needing = backwardInputs(node, onPath: onPath)
+            if !needing.isEmpty {
                 let reads = backwardReads(node, needing: needing)
                 if reads.output { pinned[id] = true }
                 for position in reads.inputs { pinned[node.inputs[position].rawValue] = true }
@@ -386,6 +380,19 @@ struct PlanLowering {
     /// Which values a node's backward rule reads, given the inputs whose
     /// gradients it writes: its output's, and which inputs'. Anything not
     /// listed may be overwritten once the forward pass has moved on.
+    /// The inputs whose gradients `node`'s backward instruction forms, empty
+    /// when it runs none: its differentiable inputs on the path, if it has
+    /// a gradient slot of its own — or shares its left operand's
+    /// (``passesLeftGradient``), which then needs nothing from it.
+    private func backwardInputs(_ node: Node, onPath: [Bool]) -> [Int] {
+        let id = node.id.rawValue
+        let passesLeft = passesLeftGradient.contains(id)
+        guard onPath[id] && (gradientOwner[id] == id || passesLeft) else { return [] }
+        return node.inputs.indices.filter {
+            node.isDifferentiable(input: $0) && onPath[node.inputs[$0].rawValue] && !(passesLeft && $0 == 0)
+        }
+    }
+
     private func backwardReads(_ node: Node, needing: [Int]) -> (output: Bool, inputs: [Int]) {
         let all = Array(node.inputs.indices)
         switch node.op {

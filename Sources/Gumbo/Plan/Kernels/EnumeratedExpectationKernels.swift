@@ -344,7 +344,7 @@ enum EnumeratedExpectationKernels {
         _ gx: UnsafeMutablePointer<Double>, rows: Int, classes: Int, weight c: Double
     ) {
         let k = Width.length(classes)
-        if Width.self == AnyWidth.self && isWide(classes: k) {
+        if isWide(classes: k) {
             return wideGradients(Store.self, g, x, q, t, b, gx, rows: rows, classes: k, weight: c)
         }
         var row = Width.gradientGroups(Store.self, g, x, q, t, b, gx, rows: rows, weight: c)

@@ -19,16 +19,19 @@ import GumboAVX2
 /// rounding per multiply-add, about three times the rate at W5's sizes.
 ///
 /// **Sparse left operand.** When at most half of `A`'s entries are nonzero
-/// (W5's decoder reads one-hot codes, 8 ones in 64; its encoder reads binary
-/// images and both second layers read ReLU outputs), the forward product and
-/// `∂B` skip the zeros:
+/// (a third on AVX2; ``sparseCapacity(rows:depth:instructions:)``; W5's
+/// decoder reads one-hot codes, 8 ones in 64; its encoder reads binary
+/// images and both second layers read ReLU outputs), the forward product
+/// and `∂B` skip the zeros:
 ///
 ///     C[i, ·] = Σ_{p : A[i, p] ≠ 0} A[i, p] B[p, ·]
 ///     ∂B[p, ·] += Σ_{i : A[i, p] ≠ 0} A[i, p] ∂C[i, ·]
 ///
 /// `A` is scanned at run time (its nonzero positions by row for the forward
 /// product, by column for `∂B`, in ``KernelMemory/counters``), so no
-/// analysis of the graph is needed and any `A` is handled. The sums run in
+/// analysis of the graph is needed and any `A` is handled; the backward
+/// pass skips its scan when the forward pass found the same `A` too dense
+/// (``compressBackward(_:_:_:batch:)``). The sums run in
 /// the same order as the dense loops', from the same zero, and only add
 /// terms the dense loops add as `0 · B[p, j]`; the results are the same bit
 /// for bit, except that a non-finite `B[p, j]` (or `∂C[i, j]`) facing a zero
