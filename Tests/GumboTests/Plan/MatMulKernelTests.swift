@@ -84,7 +84,7 @@ struct MatMulKernelTests {
         var a = o.a, b = o.b, g = o.g
         var c = [Double](repeating: .nan, count: rows * columns), ga = [Double](repeating: .nan, count: rows * depth)
         var gb = [Double](repeating: 1, count: depth * columns)
-        var positions = [Int](repeating: 0, count: max(rows, depth) + 2 + rows * depth)
+        var positions = [Int](repeating: 0, count: max(rows, depth) + 2 + rows * depth + NonzeroPositions.maskCount(rows: rows, depth: depth))
         let fused = instructions == .avx2
         let capacity = MatMulKernels.sparseCapacity(rows: rows, depth: depth, instructions: instructions)
         a.withUnsafeMutableBufferPointer { a in

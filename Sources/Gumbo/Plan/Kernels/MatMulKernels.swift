@@ -63,9 +63,16 @@ enum MatMulKernels {
 
     /// The ``KernelMemory/counters`` a product needs: a start per row
     /// (or column) and one more, then the nonzero positions (at most the
-    /// larger capacity) and a spare.
+    /// larger capacity) and a spare, then the scan's scratch masks.
     static func sparsePositionCount(rows: Int, depth: Int, columns: Int) -> Int {
-        columns < sparseMinimumColumns ? 0 : max(rows, depth) + 2 + sparseCapacity(rows: rows, depth: depth, instructions: .baseline)
+        columns < sparseMinimumColumns ? 0
+            : maskOffset(rows: rows, depth: depth) + NonzeroPositions.maskCount(rows: rows, depth: depth)
+    }
+
+    /// Where the scan's scratch masks start in the counters, after the
+    /// starts and the positions.
+    static func maskOffset(rows: Int, depth: Int) -> Int {
+        max(rows, depth) + 2 + sparseCapacity(rows: rows, depth: depth, instructions: .baseline)
     }
 
     /// Where a product's dense flags start in the value arena: one per
@@ -263,50 +270,20 @@ enum MatMulKernels {
 
     // MARK: Sparse left operand
 
-    /// Writes the nonzero positions of `a` (`rows × depth`) into `positions`
-    /// and returns `true`, or returns `false` when there are more than
-    /// `capacity` (``sparseCapacity(rows:depth:instructions:)``). By rows (`byColumns == false`):
-    /// `positions[i] ..< positions[i + 1]` index the columns of row `i`'s
-    /// nonzeros, stored from `positions + rows + 1` in increasing order. By
-    /// columns: the same for each column's rows, from `positions + depth + 1`.
-    ///
-    /// Both passes are free of data-dependent branches (a dense `A` such as
-    /// a ReLU's output has zeros at random places, and a branch per entry
-    /// mispredicted often enough to cost a tenth of the product). The count
-    /// runs along contiguous rows and stops at the first row past capacity.
+    /// ``NonzeroPositions/compress(_:rows:depth:capacity:byColumns:into:masks:)``
+    /// (on AVX2 `GumboAVX2`'s copy) over counters of
+    /// ``sparsePositionCount(rows:depth:columns:)`` entries, their masks
+    /// at ``maskOffset(rows:depth:)``.
     @inline(__always)
     static func compress(_ a: Pointer, rows: Int, depth: Int, capacity: Int, byColumns: Bool,
                          into positions: Positions) -> Bool {
-        var count = 0
-        for r in 0..<rows {
-            let row = a + r * depth
-            for p in 0..<depth { count &+= isNonzero(row[p]) }
-            if count > capacity { return false }
+        let masks = UnsafeMutableRawPointer(positions + maskOffset(rows: rows, depth: depth))
+        if InstructionSet.current == .avx2 {
+            return SparseScan.compress(a, rows: rows, depth: depth, capacity: capacity, byColumns: byColumns,
+                                       into: positions, masks: masks)
         }
-        let (lines, length) = byColumns ? (depth, rows) : (rows, depth)
-        let (lineStride, stride) = byColumns ? (1, depth) : (depth, 1)
-        let entries = positions + lines + 1
-        count = 0
-        for line in 0..<lines {
-            positions[line] = count
-            let start = a + line * lineStride
-            // Written always, kept only when nonzero (one spare slot).
-            for k in 0..<length {
-                entries[count] = k
-                count &+= isNonzero(start[k * stride])
-            }
-        }
-        positions[lines] = count
-        return true
-    }
-
-    /// 1 when `x ≠ 0` (NaN included), else 0, by an integer comparison of
-    /// the bits without the sign: a floating-point `!=` compiles to two
-    /// branches (the unordered case).
-    @inline(__always)
-    static func isNonzero(_ x: Double) -> Int {
-        let magnitude = x.bitPattern &<< 1
-        return Int(truncatingIfNeeded: (magnitude | (0 &- magnitude)) &>> 63)
+        return NonzeroPositions.compress(a, rows: rows, depth: depth, capacity: capacity, byColumns: byColumns,
+                                         into: positions, masks: masks)
     }
 
     /// `c = a b` over the nonzeros of `a`'s rows (``compress(_:rows:depth:capacity:byColumns:into:)``
