@@ -33,4 +33,38 @@ enum MatMulRate {
         let seconds = Stopwatch.median((0..<9).map { _ in Stopwatch.secondsPerCall(200) { plan.forward(); plan.backward() } })
         return (seconds, Double(6 * rows * depth * columns) / seconds)
     }
+
+    /// Each product alone at W5's two layer shapes (`A` dense, random):
+    /// seconds per call of `C = A B` (a forward pass), and of `∂A = ∂C Bᵀ`
+    /// and `∂B += Aᵀ ∂C` (a backward pass asked for that gradient alone,
+    /// less the forward pass; the loss's own backward step, a fill of
+    /// `∂C`, is included). Rates count `2 · rows · depth · columns`.
+    static func products(precision: MatrixPrecision = .double)
+        throws -> [(shape: String, product: String, seconds: Double, flops: Double)] {
+        var rows: [(String, String, Double, Double)] = []
+        for (m, k, n) in [(100, 64, 128), (100, 128, 64)] {
+            let shape = "\(m)×\(k) · \(k)×\(n)"
+            let flops = Double(2 * m * k * n)
+            var seconds: [String: Double] = [:]
+            for gradient in ["none", "a", "b"] {
+                var b = GraphBuilder()
+                let a = try b.parameter("a", shape: [m, k])
+                let w = try b.parameter("w", shape: [k, n])
+                let loss = try b.sum(b.matmul(a, w, precision: precision))
+                let plan = try Plan(graph: b.build(), outputs: [loss],
+                                    gradients: gradient == "none" ? [] : [gradient == "a" ? a : w])
+                var rng = Xoshiro256StarStar(seed: 5)
+                try plan.setValues((0..<m * k).map { _ in rng.nextStandardNormal() }, of: a)
+                try plan.setValues((0..<k * n).map { _ in rng.nextStandardNormal() }, of: w)
+                let body: () -> Void = gradient == "none" ? { plan.forward() } : { plan.forward(); plan.backward() }
+                _ = Stopwatch.secondsPerCall(50, body)
+                seconds[gradient] = Stopwatch.median((0..<9).map { _ in Stopwatch.secondsPerCall(300, body) })
+            }
+            let forward = seconds["none"]!, gradientA = seconds["a"]! - forward, gradientB = seconds["b"]! - forward
+            rows.append((shape, "C = A B", forward, flops / forward))
+            rows.append((shape, "∂A = ∂C Bᵀ", gradientA, flops / gradientA))
+            rows.append((shape, "∂B += Aᵀ ∂C", gradientB, flops / gradientB))
+        }
+        return rows
+    }
 }

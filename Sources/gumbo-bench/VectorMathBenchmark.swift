@@ -75,7 +75,7 @@ enum VectorMathBenchmark {
                   + "\(String(format: "%-24.17g", worstAt)) \(String(format: "%13.2f  %17.2f  %8.1f×", v, s, s / v))")
             rows.append("{\"function\": \"\(c.name)\", \"worst_ulps\": \(worst), \"vector_ns\": \(v), \"scalar_ns\": \(s)}")
         }
-        var figures: [String] = []
+        var figures: [String] = [], products: [String] = []
         print("")
         for precision in [MatrixPrecision.double, .single] {
             let product = try MatMulRate.measure(precision: precision)
@@ -86,12 +86,19 @@ enum VectorMathBenchmark {
             print("matmul, A one-hot codes (8 × 8 classes, 1/8 nonzero): "
                   + String(format: "%.1f µs per call, %.2f GFLOP/s counted as dense (%@)", sparse.seconds * 1e6, sparse.flops / 1e9,
                            "\(precision)"))
+            for row in try MatMulRate.products(precision: precision) {
+                print("  \(row.shape)  \(row.product.padding(toLength: 12, withPad: " ", startingAt: 0))"
+                      + String(format: "%7.1f µs  %6.2f GFLOP/s", row.seconds * 1e6, row.flops / 1e9))
+                products.append("{\"shape\": \"\(row.shape)\", \"product\": \"\(row.product)\", "
+                                + "\"precision\": \"\(precision)\", \"seconds\": \(row.seconds), \"flops\": \(row.flops)}")
+            }
             let prefix = precision == .double ? "" : "single_"
             figures += ["\"\(prefix)matmul_seconds\": \(product.seconds)", "\"\(prefix)matmul_flops\": \(product.flops)",
                         "\"\(prefix)one_hot_matmul_seconds\": \(sparse.seconds)", "\"\(prefix)one_hot_matmul_flops\": \(sparse.flops)"]
         }
         if json {
-            print("{\"rows\": [\(rows.joined(separator: ", "))], " + figures.joined(separator: ", ") + "}")
+            print("{\"rows\": [\(rows.joined(separator: ", "))], \"products\": [\(products.joined(separator: ", "))], "
+                  + figures.joined(separator: ", ") + "}")
         }
     }
 }
