@@ -52,6 +52,30 @@ struct PeerRun {
         return run
     }
 
+    /// Each figure the least over `runs` (each peer's fastest run, field
+    /// by field); versions and failures of every run.
+    static func fastest(_ runs: [PeerRun]) -> PeerRun {
+        var result = PeerRun()
+        func least(_ values: [Double?]) -> Double? { values.compactMap { $0 }.min() }
+        for key in Set(runs.flatMap { $0.figures.keys }) {
+            let all = runs.compactMap { $0.figures[key] }
+            var entry = Figures()
+            entry.pyro = least(all.map(\.pyro))
+            entry.numpyroCall = least(all.map(\.numpyroCall))
+            entry.numpyroLoop = least(all.map(\.numpyroLoop))
+            entry.numpyroCompile = least(all.map(\.numpyroCompile))
+            entry.numpyroMatched = all.allSatisfy(\.numpyroMatched)
+            entry.numpyroCallSingle = least(all.map(\.numpyroCallSingle))
+            entry.numpyroLoopSingle = least(all.map(\.numpyroLoopSingle))
+            result.figures[key] = entry
+        }
+        for run in runs {
+            result.versions.merge(run.versions) { first, _ in first }
+            result.failures += run.failures
+        }
+        return result
+    }
+
     private mutating func record(system: String, single: Bool, _ object: [String: Any]) {
         for (name, version) in object["versions"] as? [String: Any] ?? [:] where !single { versions[name] = "\(version)" }
         for row in object["rows"] as? [[String: Any]] ?? [] {

@@ -18,7 +18,7 @@ enum SVIBenchmark {
         summary: "seconds per SVI step on W2–W5, compile time, allocations, hand-written loops, scaling",
         usage: """
             usage: gumbo-bench svi [--workload W] [--estimator E] [--matrix-precision P] [--json]
-                                   [--repeats R] [--scaling] [--threads N] [--peers PYTHON]
+                                   [--repeats R] [--scaling] [--threads N] [--peers PYTHON [--rounds K]]
 
             For every (workload, estimator) of issue 7: median seconds per step
             after a warm-up, compile time (DSL to plan ready), heap allocations
@@ -42,6 +42,10 @@ enum SVIBenchmark {
                                numpyro_svi.py with this Python (one that has torch,
                                pyro-ppl, jax, numpyro) on the same rows, and quote
                                Gumbo's times as ratios to theirs, measured in this run
+              --rounds K       with --peers: K rounds of Gumbo's rows then the peers',
+                               each round's table, then one of each system's fastest
+                               round per row (the minimum of the rounds' medians), so a
+                               busy minute on a shared host moves neither side alone
               --dump           print each row's compiled plan
               --profile-steps N  for a profiler: only compile and take N steps per row, untimed
               --profile-handwritten  with --profile-steps: step the rows' hand-written loops instead
@@ -79,7 +83,11 @@ enum SVIBenchmark {
         let profileSteps = try options.integer("--profile-steps", default: 0)
         let profileHandwritten = options.flag("--profile-handwritten")
         let python = options.string("--peers")
+        let rounds = try options.integer("--rounds", default: 1)
         try options.finish()
+        guard rounds >= 1, python != nil || rounds == 1 else {
+            throw UsageError(message: "--rounds: a count of at least 1, with --peers")
+        }
         if scaling { return try ScalingBenchmark.run(json: json, threads: threads) }
 
         let cases = SVICase.all().filter { c in
@@ -105,6 +113,39 @@ enum SVIBenchmark {
         if let precision { filter += ["--matrix-precision", "\(precision)"] }
         let allocations = countAllocations(filter)
 
+        var roundsRows: [[Row]] = [], roundsPeers: [PeerRun] = []
+        for round in 0..<rounds {
+            if rounds > 1 { print("Round \(round + 1) of \(rounds)") }
+            let rows = try measure(cases, repeats: repeats, threads: threads, dump: dump && round == 0,
+                                   allocations: allocations)
+            roundsRows.append(rows)
+            if let python {
+                let peers = PeerRun.measure(python: python, workload: workload, estimator: estimator, repeats: repeats)
+                printPeers(rows, measured: peers)
+                roundsPeers.append(peers)
+            } else {
+                printIssuePeers(rows)
+            }
+            if rounds > 1 { print("") }
+        }
+        var rows = roundsRows[0], peers = roundsPeers.first
+        if rounds > 1 {
+            rows = fastest(roundsRows)
+            peers = PeerRun.fastest(roundsPeers)
+            print("Fastest of \(rounds) rounds, each system and row on its own (the minimum of the rounds' medians):")
+            print(header)
+            for row in rows { print(line(row)) }
+            printPeers(rows, measured: peers!)
+        }
+        if json {
+            print("{\"rows\": [\(rows.map { jsonRow($0, peers: peers) }.joined(separator: ", "))]" + (rounds > 1 ? ", \"rounds\": \(rounds)" : "") + "}")
+        }
+    }
+
+    /// One round of Gumbo's rows: each compiled three times (the median
+    /// compile time), its hand-written loop checked, then timed.
+    static func measure(_ cases: [SVICase], repeats: Int, threads: Int, dump: Bool,
+                        allocations: [String: Double]) throws -> [Row] {
         print("Seconds per SVI step (median of \(repeats) repeats of the thread's CPU time, after a warm-up)")
         print(header)
         var rows: [Row] = []
@@ -135,14 +176,21 @@ enum SVIBenchmark {
             rows.append(row)
             print(line(row))
         }
-        let peers = python.map { PeerRun.measure(python: $0, workload: workload, estimator: estimator, repeats: repeats) }
-        if let peers {
-            printPeers(rows, measured: peers)
-        } else {
-            printIssuePeers(rows)
-        }
-        if json {
-            print("{\"rows\": [\(rows.map { jsonRow($0, peers: peers) }.joined(separator: ", "))]}")
+        return rows
+    }
+
+    /// Row by row, each time the least over the rounds (the same cases, in
+    /// the same order, in every round); the hand-written loop's on its own.
+    static func fastest(_ rounds: [[Row]]) -> [Row] {
+        rounds[0].indices.map { k in
+            let all = rounds.map { $0[k] }
+            func least(_ values: [Double?]) -> Double? { values.compactMap { $0 }.min() }
+            let first = all[0]
+            return Row(workload: first.workload, estimator: first.estimator, matrixPrecision: first.matrixPrecision,
+                       label: first.label, secondsPerStep: all.map(\.secondsPerStep).min()!,
+                       compileSeconds: all.map(\.compileSeconds).min()!, allocationsPerStep: first.allocationsPerStep,
+                       handwrittenSecondsPerStep: least(all.map(\.handwrittenSecondsPerStep)),
+                       threadedSecondsPerStep: least(all.map(\.threadedSecondsPerStep)), threads: first.threads)
         }
     }
 
