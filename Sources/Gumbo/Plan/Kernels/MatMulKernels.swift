@@ -63,7 +63,7 @@ enum MatMulKernels {
 
     /// The ``KernelMemory/counters`` a product needs: a start per row
     /// (or column) and one more, then the nonzero positions (at most the
-    /// larger capacity) and a spare, then the scan's scratch masks.
+    /// larger capacity), then the scan's scratch masks.
     static func sparsePositionCount(rows: Int, depth: Int, columns: Int) -> Int {
         columns < sparseMinimumColumns ? 0
             : maskOffset(rows: rows, depth: depth) + NonzeroPositions.maskCount(rows: rows, depth: depth)
@@ -72,7 +72,7 @@ enum MatMulKernels {
     /// Where the scan's scratch masks start in the counters, after the
     /// starts and the positions.
     static func maskOffset(rows: Int, depth: Int) -> Int {
-        max(rows, depth) + 2 + sparseCapacity(rows: rows, depth: depth, instructions: .baseline)
+        max(rows, depth) + 1 + sparseCapacity(rows: rows, depth: depth, instructions: .baseline)
     }
 
     /// Where a product's dense flags start in the value arena: one per
