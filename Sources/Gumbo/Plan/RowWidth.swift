@@ -2,11 +2,12 @@
 /// specialized kernel has it as a compile-time constant.
 ///
 /// Discrete models are full of `[N, K]` tensors with a small class count `K`
-/// (2 to 4 in W2–W4): the inner loop over `K` runs thousands of times and
-/// pays its loop overhead each time unless the compiler knows `K` and
-/// unrolls it. Kernels are generic over a `RowWidth`, and dispatch once per
-/// instruction (``dispatch(_:_:)``) to ``Width2``, ``Width3``, ``Width4`` or
-/// ``AnyWidth``, whose `length` returns the runtime value.
+/// (2 to 4 in W2–W4, 8 in W5): the inner loop over `K` runs thousands of
+/// times and pays its loop overhead each time unless the compiler knows `K`
+/// and unrolls it. Kernels are generic over a `RowWidth`, and dispatch once
+/// per instruction to ``Width2``, ``Width3``, ``Width4``, ``Width8`` (where
+/// a kernel has a path for it) or ``AnyWidth``, whose `length` returns the
+/// runtime value.
 ///
 /// A type rather than an `@inline(__always)` function with a literal
 /// argument: the optimizer may decline to inline a large specialized
@@ -26,6 +27,10 @@ enum Width3: RowWidth {
 
 enum Width4: RowWidth {
     @inline(__always) static func length(_ runtime: Int) -> Int { 4 }
+}
+
+enum Width8: RowWidth {
+    @inline(__always) static func length(_ runtime: Int) -> Int { 8 }
 }
 
 enum AnyWidth: RowWidth {

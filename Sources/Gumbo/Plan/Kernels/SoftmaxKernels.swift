@@ -21,7 +21,10 @@ import Foundation
 /// instruction has one, the forward pass already holds `exp(x − m)` and the
 /// sum, so it stores `p` in the instruction's auxiliary slot at the cost of
 /// one multiply per element instead of a second `exp` per element later.
-/// A line whose entries are all `−∞` has `logSumExp = −∞` and weights 0.
+/// A line whose maximum is not finite has `logSumExp` equal to it (`−∞`
+/// when every entry is `−∞`, `+∞` when one is, NaN for a NaN) and saved
+/// weights 0; its `softmax` is NaN (`exp(x − m)` is `exp(NaN)` somewhere
+/// on the line), as in PyTorch.
 enum SoftmaxKernels {
     // MARK: logSumExp
 
@@ -85,6 +88,7 @@ enum SoftmaxKernels {
             case 2: return contiguousSoftmaxBackward(Store.self, Width2.self, i, m)
             case 3: return contiguousSoftmaxBackward(Store.self, Width3.self, i, m)
             case 4: return contiguousSoftmaxBackward(Store.self, Width4.self, i, m)
+            case 8: return contiguousSoftmaxBackward(Store.self, Width8.self, i, m)
             default: return contiguousSoftmaxBackward(Store.self, AnyWidth.self, i, m)
             }
         }
@@ -145,6 +149,7 @@ enum SoftmaxKernels {
             case 2: return contiguousLogSoftmaxBackward(Store.self, Width2.self, i, m)
             case 3: return contiguousLogSoftmaxBackward(Store.self, Width3.self, i, m)
             case 4: return contiguousLogSoftmaxBackward(Store.self, Width4.self, i, m)
+            case 8: return contiguousLogSoftmaxBackward(Store.self, Width8.self, i, m)
             default: return contiguousLogSoftmaxBackward(Store.self, AnyWidth.self, i, m)
             }
         }
@@ -188,6 +193,7 @@ enum SoftmaxKernels {
             case 2: return contiguousLogSoftmaxAndSoftmaxBackward(Store.self, Width2.self, i, m)
             case 3: return contiguousLogSoftmaxAndSoftmaxBackward(Store.self, Width3.self, i, m)
             case 4: return contiguousLogSoftmaxAndSoftmaxBackward(Store.self, Width4.self, i, m)
+            case 8: return contiguousLogSoftmaxAndSoftmaxBackward(Store.self, Width8.self, i, m)
             default: return contiguousLogSoftmaxAndSoftmaxBackward(Store.self, AnyWidth.self, i, m)
             }
         }
@@ -245,7 +251,7 @@ enum SoftmaxKernels {
     /// the whole block (``VectorMath/exp(_:_:count:)``), each line's sum
     /// `s`, `log s` of the block's sums (``VectorMath/log(_:_:count:)``),
     /// and then each result's own finish (`Result`). A line whose maximum
-    /// is `−∞` or NaN has `logSumExp` equal to it and weights 0.
+    /// is not finite has `logSumExp` equal to it and saved weights 0.
     @inline(__always)
     static func forwardLines<Result: LineResult>(_: Result.Type, _ i: Instruction, _ m: KernelMemory) {
         if i.inner == 1 {
@@ -256,6 +262,7 @@ enum SoftmaxKernels {
             case 2: forwardLines(Result.self, Width2.self, i, m)
             case 3: forwardLines(Result.self, Width3.self, i, m)
             case 4: forwardLines(Result.self, Width4.self, i, m)
+            case 8: forwardLines(Result.self, Width8.self, i, m)
             default: forwardLines(Result.self, AnyWidth.self, i, m)
             }
         } else {
@@ -270,6 +277,8 @@ enum SoftmaxKernels {
         let n = Width.length(i.length)
         if i.inner == 1 && n <= 4 {
             forwardShortLines(Result.self, Width.self, i, m)
+        } else if i.inner == 1 && isWide(n) {
+            forwardWideLines(Result.self, Width.self, i, m)
         } else {
             blockedLines(Result.self, Width.self, i, m, from: 0, to: i.outer * i.inner)
         }
@@ -337,6 +346,89 @@ enum SoftmaxKernels {
         if line < lineCount { blockedLines(Result.self, Width.self, i, m, from: line, to: lineCount) }
     }
 
+    /// Lines of the wide path: contiguous, `4m > 4` long (W5's eight classes).
+    @inline(__always)
+    static func isWide(_ n: Int) -> Bool { n > 4 && n % 4 == 0 }
+
+    /// Contiguous lines of `4m > 4` (``isWide(_:)``), by blocks through
+    /// scratch like ``blockedLines(_:_:_:_:from:to:)`` and with the same
+    /// arithmetic in the same order (so the same results bit for bit), but
+    /// each line's maximum and `x − m` from vector loads rather than a
+    /// scalar loop per element. A line with a non-finite element ends the
+    /// block before it and takes the blocked path alone.
+    @inline(__always)
+    static func forwardWideLines<Result: LineResult, Width: RowWidth>(
+        _: Result.Type, _: Width.Type, _ i: Instruction, _ m: KernelMemory
+    ) {
+        let n = Width.length(i.length)
+        let lineCount = i.outer
+        let x = m.values + i.input0
+        let y = m.values + i.output
+        let keep = i.auxiliary >= 0
+        let p = m.values + (keep ? i.auxiliary : 0)
+        let inputScale = inverseScale(i, m)
+        let scale4 = Vector4(repeating: inputScale)
+        let blockLines = max(1, blockElements / n)
+        let shifted = m.scratch
+        let tops = m.scratch + blockLines * n
+        let logs = tops + blockLines
+        var first = 0
+        while first < lineCount {
+            let lines = Swift.min(blockLines, lineCount - first)
+            var ready = 0
+            while ready < lines {
+                let row = x + (first + ready) * n
+                // x − x is 0 for finite x and NaN otherwise.
+                var check = Vector4.zero
+                var top = scale4 * row.vector(at: 0)
+                var j = 0
+                while j < n {
+                    let v = scale4 * row.vector(at: j)
+                    check += v - v
+                    top.replace(with: v, where: v .> top)
+                    j += 4
+                }
+                guard check == Vector4.zero else { break }
+                let t = Swift.max(Swift.max(top[0], top[1]), Swift.max(top[2], top[3]))
+                tops[ready] = t
+                let d = shifted + ready * n
+                j = 0
+                while j < n {
+                    d.setVector(scale4 * row.vector(at: j) - Vector4(repeating: t), at: j)
+                    j += 4
+                }
+                ready += 1
+            }
+            if ready > 0 {
+                VectorMath.exp(shifted, shifted, count: ready * n)
+                for b in 0..<ready {
+                    let row = shifted + b * n
+                    var total = 0.0
+                    for j in 0..<n { total += row[j] }
+                    logs[b] = total
+                }
+                if Result.needsLogSumExp { VectorMath.log(logs, logs, count: ready) }
+                for b in 0..<ready {
+                    let start = (first + b) * n
+                    let row = shifted + b * n
+                    var total = 0.0
+                    for j in 0..<n { total += row[j] }
+                    let scale = 1 / total
+                    Result.finish(line: first + b, start: start, stride: 1, n: n, x: x, y: y,
+                                  weights: row, scale: scale, logSumExp: tops[b] + logs[b], finite: true)
+                    if keep {
+                        for j in 0..<n { p[start + j] = row[j] * scale }
+                    }
+                }
+                first += ready
+            }
+            if ready < lines {
+                blockedLines(Result.self, Width.self, i, m, from: first, to: first + 1)
+                first += 1
+            }
+        }
+    }
+
     /// Lines `first..<last` in blocks through scratch (any length and stride).
     @inline(__always)
     static func blockedLines<Result: LineResult, Width: RowWidth>(
@@ -376,7 +468,7 @@ enum SoftmaxKernels {
                 let start = lineStart(first + b, i)
                 let row = shifted + b * n
                 let top = tops[b]
-                let finite = top != -.infinity && !top.isNaN
+                let finite = top.isFinite
                 // The sum is e^{log s}; 1/s from the same exponentials.
                 var total = 0.0
                 for j in 0..<n { total += row[j] }
