@@ -44,6 +44,14 @@ public enum VectorPasses {
         VectorKernels.logSigmoidPairs(x, y, count: count, positive: positive, negative: negative)
     }
 
+    /// `y[k] = w[2k] log σ(−x[k]) + w[2k + 1] log σ(x[k])` and its slope
+    /// `∂y/∂x` into `slope`, while every lane has `|x| ≤ 708`; see
+    /// `VectorKernels.bernoulliLogLikelihoods`.
+    public static func bernoulliLogLikelihoods(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, _ y: Pointer,
+                                               count: Int, slope: Pointer) -> Int {
+        VectorKernels.bernoulliLogLikelihoods(x, w, y, count: count, slope: slope)
+    }
+
     /// Adam's update of `count` parameters with moments `m` and `v`; see
     /// `VectorKernels.adam`.
     public static func adam(parameters: Pointer, gradients: UnsafePointer<Double>, m: Pointer, v: Pointer,

@@ -1,8 +1,9 @@
 /// The vector cores of ``VectorMath`` (its polynomials for `eˣ`, `log x`
 /// and `log(1 + e)`, without range checks) and the buffer passes built from
 /// them that dominate the plan's elementwise work: `eˣ`, `log x`, `−log x`,
-/// `log(u / (1 − u))`, the log-sigmoid pairs of a Bernoulli likelihood, and
-/// Adam's update.
+/// `log(u / (1 − u))`, the log-sigmoid pairs of a Bernoulli likelihood (and
+/// the likelihood itself, weighted by the observed classes), and Adam's
+/// update.
 ///
 /// This file is compiled twice: into `Gumbo` for the baseline instruction
 /// set (on x86-64, each `SIMD4<Double>` operation is two 128-bit
@@ -223,6 +224,44 @@ enum VectorKernels {
             let (minus, plus) = values
             store(Vector(minus[0], plus[0], minus[1], plus[1]), y, 2 * j)
             store(Vector(minus[2], plus[2], minus[3], plus[3]), y, 2 * j + 4)
+            j += 4
+        }
+        return j
+    }
+
+    /// Bernoulli log-likelihoods with class weights: for `n` logits `x` and
+    /// their weights `w` (rows of two),
+    ///
+    ///     y[k]     = w[2k] · log σ(−x[k]) + w[2k + 1] · log σ(x[k])
+    ///     slope[k] = w[2k + 1] · σ(−x[k]) − w[2k] · σ(x[k])   (∂y/∂x)
+    ///
+    /// in the three passes of ``logSigmoidPairs(_:_:count:positive:negative:)``,
+    /// `y` and `slope` holding `e^{−|x|}` and `log1p(e)` between them, and
+    /// `log σ(±x)`, `σ(±x)` from ``logSigmoidPair(_:e:log1pE:)``, so the
+    /// values are the pair's, weighted and summed in a contraction's order.
+    static func bernoulliLogLikelihoods(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>,
+                                        _ y: UnsafeMutablePointer<Double>, count n: Int,
+                                        slope: UnsafeMutablePointer<Double>) -> Int {
+        let groups = n / 4 * 4
+        var j = 0
+        while j < groups {
+            store(expCore(negativeMagnitude(load(x, j))), y, j)
+            j += 4
+        }
+        j = 0
+        while j < groups {
+            store(log1pSmall(load(y, j)), slope, j)
+            j += 4
+        }
+        j = 0
+        while j < groups {
+            let x4 = load(x, j)
+            guard _fastPath(allTrue(negativeMagnitude(x4) .>= -708.0)) else { break }
+            let ((minus, plus), (positive, negative)) = logSigmoidPair(x4, e: load(y, j), log1pE: load(slope, j))
+            let low = load(w, 2 * j), high = load(w, 2 * j + 4)
+            let w0 = Vector(low[0], low[2], high[0], high[2]), w1 = Vector(low[1], low[3], high[1], high[3])
+            store(w0 * minus + w1 * plus, y, j)
+            store(w1 * negative - w0 * positive, slope, j)
             j += 4
         }
         return j

@@ -76,6 +76,14 @@
 ///    backward pass one product with a slope the forward pass saves
 ///    (``fuseBernoulliDivergences(_:_:logSigmoidPairs:isOutput:protected:)``).
 ///    Within rounding of the chain (`σ(±x)` in place of `exp(log σ(±x))`).
+/// 12. **Bernoulli log-likelihoods.** `Σ_k W_k P_k` over the last axis of
+///    a log-sigmoid pair `P` (rewrite 5) of `x` that nothing else reads,
+///    with `W` of `P`'s shape (a Bernoulli value as class weights: W5's
+///    observed pixels), becomes one node reading `x` and `W`
+///    (``bernoulliLogLikelihoods``): the pair is never stored, summed or
+///    passed back through
+///    (``fuseBernoulliLogLikelihoods(_:_:logSigmoidPairs:selections:isOutput:protected:)``).
+///    The same values bit for bit; `∂x` the same when `W` is one-hot.
 ///
 /// Requested gradients are never merged away: a tensor asked for its own
 /// gradient keeps its own node.
@@ -100,6 +108,9 @@ struct GraphRewriting {
     /// Nodes rewritten to read `x` and `L` and compute `±KL(Bernoulli(σ(x)) ‖ p)`
     /// (rewrite 11): node → sign.
     let bernoulliDivergences: [Int: Double]
+    /// Contractions rewritten to read `x` and `W` and compute
+    /// `W₀ log σ(−x) + W₁ log σ(x)` (rewrite 12).
+    let bernoulliLogLikelihoods: Set<Int>
 
     /// - Parameter foldConstants: whether rewrite 7 runs (the plan that
     ///   folds constants compiles its nodes without it).
@@ -246,6 +257,9 @@ struct GraphRewriting {
         Self.removeIdentities(&nodes, protected: protected)
         bernoulliDivergences = Self.fuseBernoulliDivergences(&nodes, &contractions, logSigmoidPairs: logSigmoidPairs,
                                                              isOutput: isOutput, protected: protected)
+        bernoulliLogLikelihoods = Self.fuseBernoulliLogLikelihoods(
+            &nodes, &contractions, logSigmoidPairs: logSigmoidPairs, selections: selections,
+            isOutput: isOutput, protected: protected)
         Self.scaleSoftmaxes(&nodes, sharedWeights: shared, isOutput: isOutput, protected: protected)
 
         graph = Graph(nodes: nodes)

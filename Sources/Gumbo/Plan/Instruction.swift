@@ -136,6 +136,11 @@ enum Opcode: Hashable {
     /// an exact discrete KL chain on a log-sigmoid pair, rewritten to read
     /// `x` (``GraphRewriting``, rewrite 11).
     case bernoulliDivergence
+    /// `W₀ log σ(−x) + W₁ log σ(x)` from `x` and the class weights `W`: a
+    /// contraction of a log-sigmoid pair, rewritten to read `x`
+    /// (``GraphRewriting``, rewrite 12); ``Instruction/auxiliary`` holds the
+    /// slope `∂y/∂x`.
+    case bernoulliLogLikelihood
     /// No forward work; backward adds the output gradient into input 0's.
     case passGradient
     case oneHotArgmax

@@ -62,6 +62,8 @@ extension Plan: CustomStringConvertible {
             line += " : log σ(−x), log σ(x) fused"
         case .bernoulliDivergence:
             line += " : \(i.constant0 < 0 ? "−" : "")KL(Bernoulli(σ(x)) ‖ exp L) fused, broadcast " + geometryText(i.geometry, operands: 2)
+        case .bernoulliLogLikelihood:
+            line += " : W₀ log σ(−x) + W₁ log σ(x) fused"
         case .matmul:
             line += " : \(i.batch)×[\(i.outer)×\(i.length)]·[\(i.length)×\(i.inner)]"
         case .singlePrecisionMatmul:
@@ -73,6 +75,7 @@ extension Plan: CustomStringConvertible {
             switch i.opcode {
             case .logSigmoidPair: line += ", σ(x), σ(−x) saved @\(i.auxiliary)"
             case .bernoulliDivergence: line += ", ∂KL/∂x saved @\(i.auxiliary)"
+            case .bernoulliLogLikelihood: line += ", ∂y/∂x saved @\(i.auxiliary)"
             case .matmul: line += ", dense flags @\(i.auxiliary)"
             case .singlePrecisionMatmul: line += ", Float panel, copies and dense flags @\(i.auxiliary)"
             default: line += ", weights @\(i.auxiliary)"

@@ -399,8 +399,9 @@ struct PlanLowering {
         case .reshape, .detach, .straightThrough, .input, .constant, .indexConstant, .concat, .sum, .mean:
             if rewriting.selections[node.id.rawValue] != nil { return (false, []) }
             if rewriting.logSigmoidPairs.contains(node.id.rawValue) { return (false, []) }   // σ(±x), saved
-            if rewriting.bernoulliDivergences[node.id.rawValue] != nil {
-                // ∂x from the saved slope; ∂L recomputes σ(±x) from x.
+            if rewriting.bernoulliDivergences[node.id.rawValue] != nil
+                || rewriting.bernoulliLogLikelihoods.contains(node.id.rawValue) {
+                // ∂x from the saved slope; ∂L (∂W) recomputes σ(±x) (log σ(±x)) from x.
                 return (false, needing.contains(1) ? [0] : [])
             }
             if rewriting.contractions.contains(node.id.rawValue) {
@@ -459,6 +460,9 @@ struct PlanLowering {
             case .sum where rewriting.bernoulliDivergences[node.id.rawValue] != nil:
                 // x: one element per result; L: one row of two per result, unless broadcast.
                 dense = input.shape.count == node.shape.count * (position == 0 ? 1 : 2)
+            case .sum where rewriting.bernoulliLogLikelihoods.contains(node.id.rawValue):
+                // x: one element per result; W: its row of two, same shape as the pair.
+                dense = true
             case .sum where rewriting.selections[node.id.rawValue] != nil:
                 // Only the selected elements are written.
                 dense = false
@@ -534,6 +538,12 @@ struct PlanLowering {
             i.geometry = encode(BroadcastGeometry(
                 extents: node.shape.dimensions,
                 strides: [node.shape.strides, BroadcastGeometry.alignedStrides(batch, output: node.shape).map { $0 * 2 }]))
+        case .sum where rewriting.bernoulliLogLikelihoods.contains(id):
+            // x and W (its rows of two) in order; the slope ∂y/∂x after
+            // them, also the forward passes' scratch, so always there.
+            i.opcode = .bernoulliLogLikelihood
+            i.auxiliary = valueCount
+            valueCount += node.shape.count
         case .sum(let axis) where rewriting.contractions.contains(id):
             lowerContraction(&i, node, inputs, axis: axis)
             if let selection = rewriting.selections[id] {

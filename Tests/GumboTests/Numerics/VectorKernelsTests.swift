@@ -143,6 +143,49 @@ struct VectorKernelsTests {
         }
     }
 
+    @Test("Bernoulli log-likelihoods: both builds agree, and equal the pair's functions weighted")
+    func bernoulliLogLikelihoods() {
+        for edge in [nil, 750.0] {
+            let x = Self.values(-40...40, edge: edge, seed: 15)
+            let n = x.count
+            var rng = Xoshiro256StarStar(seed: 16)
+            let w = (0..<(2 * n)).map { _ in rng.nextOpenUniform() }
+            func run(_ pass: (UnsafePointer<Double>, UnsafePointer<Double>, Pointer, Int, Pointer) -> Int)
+                -> (Int, [Double], [Double]) {
+                var y = [Double](repeating: .nan, count: n), slope = [Double](repeating: .nan, count: n)
+                let done = x.withUnsafeBufferPointer { x in
+                    w.withUnsafeBufferPointer { w in
+                        y.withUnsafeMutableBufferPointer { y in
+                            slope.withUnsafeMutableBufferPointer { s in
+                                pass(x.baseAddress!, w.baseAddress!, y.baseAddress!, n, s.baseAddress!)
+                            }
+                        }
+                    }
+                }
+                return (done, y, slope)
+            }
+            let (done, y, slope) = run { VectorKernels.bernoulliLogLikelihoods($0, $1, $2, count: $3, slope: $4) }
+            #expect(done == (edge == nil ? 1000 : 500))
+            for j in stride(from: 0, to: done, by: 4) {
+                let group = SIMD4(x[j], x[j + 1], x[j + 2], x[j + 3])
+                let (minus, plus) = LogSigmoidPairKernels.logSigmoids(group)
+                let (positive, negative) = LogSigmoidPairKernels.sigmoids(group)
+                for lane in 0..<4 {
+                    let k = j + lane
+                    #expect(y[k].bitPattern == (w[2 * k] * minus[lane] + w[2 * k + 1] * plus[lane]).bitPattern)
+                    #expect(slope[k].bitPattern == (w[2 * k + 1] * negative[lane] - w[2 * k] * positive[lane]).bitPattern)
+                }
+            }
+            guard Self.avx2 else { continue }
+            let (doneAVX2, yAVX2, slopeAVX2) = run {
+                VectorPasses.bernoulliLogLikelihoods($0, $1, $2, count: $3, slope: $4)
+            }
+            #expect(doneAVX2 == done)
+            #expect(Self.bits(yAVX2[..<done]) == Self.bits(y[..<done]))
+            #expect(Self.bits(slopeAVX2[..<done]) == Self.bits(slope[..<done]))
+        }
+    }
+
     @Test("Adam: both builds equal the scalar update bit for bit")
     func adam() {
         let n = 1003
