@@ -84,6 +84,11 @@
 ///    passed back through
 ///    (``fuseBernoulliLogLikelihoods(_:_:logSigmoidPairs:selections:isOutput:protected:)``).
 ///    The same values bit for bit; `∂x` the same when `W` is one-hot.
+/// 13. **Biased ReLUs.** `relu(a + b)` with `b` a row of biases broadcast
+///    down `a` and the sum read by nothing else becomes one node reading
+///    `a` and `b` (``biasedRelus``): one pass forward and one backward
+///    where the add and the ReLU took two of each
+///    (``fuseBiasedRelus(_:isOutput:protected:)``). Bit for bit.
 ///
 /// Requested gradients are never merged away: a tensor asked for its own
 /// gradient keeps its own node.
@@ -111,6 +116,8 @@ struct GraphRewriting {
     /// Contractions rewritten to read `x` and `W` and compute
     /// `W₀ log σ(−x) + W₁ log σ(x)` (rewrite 12).
     let bernoulliLogLikelihoods: Set<Int>
+    /// `relu` nodes rewritten to read `a` and `b` of `relu(a + b)` (rewrite 13).
+    let biasedRelus: Set<Int>
 
     /// - Parameter foldConstants: whether rewrite 7 runs (the plan that
     ///   folds constants compiles its nodes without it).
@@ -260,6 +267,7 @@ struct GraphRewriting {
         bernoulliLogLikelihoods = Self.fuseBernoulliLogLikelihoods(
             &nodes, &contractions, logSigmoidPairs: logSigmoidPairs, selections: selections,
             isOutput: isOutput, protected: protected)
+        biasedRelus = Self.fuseBiasedRelus(&nodes, isOutput: isOutput, protected: protected)
         Self.scaleSoftmaxes(&nodes, sharedWeights: shared, isOutput: isOutput, protected: protected)
 
         graph = Graph(nodes: nodes)

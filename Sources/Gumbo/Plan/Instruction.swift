@@ -141,6 +141,10 @@ enum Opcode: Hashable {
     /// (``GraphRewriting``, rewrite 12); ``Instruction/auxiliary`` holds the
     /// slope `∂y/∂x`.
     case bernoulliLogLikelihood
+    /// `max(a + b, 0)` with `b` one row of ``Instruction/inner`` biases
+    /// repeated over ``Instruction/outer`` rows (``GraphRewriting``,
+    /// rewrite 13).
+    case biasedRelu
     /// No forward work; backward adds the output gradient into input 0's.
     case passGradient
     case oneHotArgmax

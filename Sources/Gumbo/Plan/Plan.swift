@@ -207,6 +207,8 @@ public final class Plan {
             if forward { LogSigmoidPairKernels.forward(i, m) } else { LogSigmoidPairKernels.backward(i, m) }
         case .bernoulliDivergence:
             if forward { BernoulliDivergenceKernels.forward(i, m) } else { BernoulliDivergenceKernels.backward(i, m) }
+        case .biasedRelu:
+            if forward { BiasedReluKernels.forward(i, m) } else { BiasedReluKernels.backward(i, m) }
         case .bernoulliLogLikelihood:
             if forward { BernoulliLikelihoodKernels.forward(i, m) } else { BernoulliLikelihoodKernels.backward(i, m) }
         case .passGradient:

@@ -64,6 +64,8 @@ extension Plan: CustomStringConvertible {
             line += " : \(i.constant0 < 0 ? "−" : "")KL(Bernoulli(σ(x)) ‖ exp L) fused, broadcast " + geometryText(i.geometry, operands: 2)
         case .bernoulliLogLikelihood:
             line += " : W₀ log σ(−x) + W₁ log σ(x) fused"
+        case .biasedRelu:
+            line += " : max(a + b, 0) fused, \(i.outer) rows of \(i.inner)"
         case .matmul:
             line += " : \(i.batch)×[\(i.outer)×\(i.length)]·[\(i.length)×\(i.inner)]"
         case .singlePrecisionMatmul:

@@ -419,6 +419,8 @@ struct PlanLowering {
             return (false, [])
         case .binary(.multiply):
             return (false, needing.map { 1 - $0 })
+        case .unary(.relu) where rewriting.biasedRelus.contains(node.id.rawValue):
+            return (true, [])           // the mask h > 0
         case .unary(.exp), .unary(.sigmoid), .unary(.sqrt), .unary(.tanh):
             return (true, [])
         case .unary(.negate):
@@ -471,6 +473,9 @@ struct PlanLowering {
                 // factor is the whole product (not broadcast).
                 let product = Shape.broadcast(graph[node.inputs[0]].shape, graph[node.inputs[1]].shape)
                 dense = input.shape.count == (product?.count ?? -1)
+            case .unary(.relu) where rewriting.biasedRelus.contains(node.id.rawValue):
+                // a: one element per result; b: summed over the rows.
+                dense = position == 0
             case .unary, .power, .clamp, .sum, .mean, .logSumExp, .softmax, .logSoftmax,
                  .reshape, .straightThrough, .concat, .enumeratedExpectation:
                 // (An enumerated expectation writes every element of `x` and
@@ -515,6 +520,10 @@ struct PlanLowering {
             i.opcode = .passGradient
             i.input0 = valueOffset[inputs[1].id.rawValue] // gradient flows to `soft`
             i.input1 = -1
+        case .unary(.relu) where rewriting.biasedRelus.contains(id):
+            i.opcode = .biasedRelu
+            i.inner = node.shape[node.shape.rank - 1]
+            i.outer = node.shape.count / i.inner
         case .unary(let function):
             i.opcode = .unary(function)
         case .power(let exponent):
