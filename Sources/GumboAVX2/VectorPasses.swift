@@ -44,12 +44,13 @@ public enum VectorPasses {
         VectorKernels.logSigmoidPairs(x, y, count: count, positive: positive, negative: negative)
     }
 
-    /// `y[k] = w[2k] log σ(−x[k]) + w[2k + 1] log σ(x[k])` and its slope
-    /// `∂y/∂x` into `slope`, while every lane has `|x| ≤ 708`; see
-    /// `VectorKernels.bernoulliLogLikelihoods`.
+    /// `y[k] = w₀ log σ(−x[k]) + w₁ log σ(x[k])` and its slope `∂y/∂x`
+    /// into `slope`, with `[w₀, w₁]` from rows of two in `w` (or, with
+    /// `complement`, `[1 − w[k], w[k]]`), while every lane has `|x| ≤ 708`;
+    /// see `VectorKernels.bernoulliLogLikelihoods`.
     public static func bernoulliLogLikelihoods(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, _ y: Pointer,
-                                               count: Int, slope: Pointer) -> Int {
-        VectorKernels.bernoulliLogLikelihoods(x, w, y, count: count, slope: slope)
+                                               count: Int, slope: Pointer, complement: Bool) -> Int {
+        VectorKernels.bernoulliLogLikelihoods(x, w, y, count: count, slope: slope, complement: complement)
     }
 
     /// Adam's update of `count` parameters with moments `m` and `v`; see

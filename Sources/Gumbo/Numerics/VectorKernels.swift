@@ -230,10 +230,11 @@ enum VectorKernels {
     }
 
     /// Bernoulli log-likelihoods with class weights: for `n` logits `x` and
-    /// their weights `w` (rows of two),
+    /// their weights `w` (rows of two `[w₀, w₁]`, or with `complement` one
+    /// `v` per logit for `[1 − v, v]`),
     ///
-    ///     y[k]     = w[2k] · log σ(−x[k]) + w[2k + 1] · log σ(x[k])
-    ///     slope[k] = w[2k + 1] · σ(−x[k]) − w[2k] · σ(x[k])   (∂y/∂x)
+    ///     y[k]     = w₀ · log σ(−x[k]) + w₁ · log σ(x[k])
+    ///     slope[k] = w₁ · σ(−x[k]) − w₀ · σ(x[k])   (∂y/∂x)
     ///
     /// in the three passes of ``logSigmoidPairs(_:_:count:positive:negative:)``,
     /// `y` and `slope` holding `e^{−|x|}` and `log1p(e)` between them, and
@@ -241,7 +242,17 @@ enum VectorKernels {
     /// values are the pair's, weighted and summed in a contraction's order.
     static func bernoulliLogLikelihoods(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>,
                                         _ y: UnsafeMutablePointer<Double>, count n: Int,
-                                        slope: UnsafeMutablePointer<Double>) -> Int {
+                                        slope: UnsafeMutablePointer<Double>, complement: Bool) -> Int {
+        complement
+            ? bernoulliLogLikelihoods(x, w, y, count: n, slope: slope, weights: ComplementWeights.self)
+            : bernoulliLogLikelihoods(x, w, y, count: n, slope: slope, weights: PairWeights.self)
+    }
+
+    @inline(__always)
+    static func bernoulliLogLikelihoods<Weights: LikelihoodWeights>(
+        _ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int,
+        slope: UnsafeMutablePointer<Double>, weights: Weights.Type
+    ) -> Int {
         let groups = n / 4 * 4
         var j = 0
         while j < groups {
@@ -258,8 +269,7 @@ enum VectorKernels {
             let x4 = load(x, j)
             guard _fastPath(allTrue(negativeMagnitude(x4) .>= -708.0)) else { break }
             let ((minus, plus), (positive, negative)) = logSigmoidPair(x4, e: load(y, j), log1pE: load(slope, j))
-            let low = load(w, 2 * j), high = load(w, 2 * j + 4)
-            let w0 = Vector(low[0], low[2], high[0], high[2]), w1 = Vector(low[1], low[3], high[1], high[3])
+            let (w0, w1) = Weights.load(w, j)
             store(w0 * minus + w1 * plus, y, j)
             store(w1 * negative - w0 * positive, slope, j)
             j += 4
@@ -330,5 +340,29 @@ extension VectorKernels {
             let ratio = u / (1 - u)
             return (logCore(ratio), inLogRange(ratio))
         }
+    }
+}
+
+/// Where ``VectorKernels/bernoulliLogLikelihoods(_:_:_:count:slope:complement:)``
+/// reads four logits' class weights `(w₀, w₁)` from.
+protocol LikelihoodWeights {
+    static func load(_ w: UnsafePointer<Double>, _ j: Int) -> (SIMD4<Double>, SIMD4<Double>)
+}
+
+/// Rows of two, `[w₀, w₁]` per logit.
+enum PairWeights: LikelihoodWeights {
+    @inline(__always)
+    static func load(_ w: UnsafePointer<Double>, _ j: Int) -> (SIMD4<Double>, SIMD4<Double>) {
+        let low = VectorKernels.load(w, 2 * j), high = VectorKernels.load(w, 2 * j + 4)
+        return (SIMD4(low[0], low[2], high[0], high[2]), SIMD4(low[1], low[3], high[1], high[3]))
+    }
+}
+
+/// One `v` per logit, for the weights `[1 − v, v]`.
+enum ComplementWeights: LikelihoodWeights {
+    @inline(__always)
+    static func load(_ w: UnsafePointer<Double>, _ j: Int) -> (SIMD4<Double>, SIMD4<Double>) {
+        let v = VectorKernels.load(w, j)
+        return (1 - v, v)
     }
 }

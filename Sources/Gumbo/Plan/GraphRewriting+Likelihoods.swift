@@ -41,3 +41,60 @@ extension GraphRewriting {
         return fused
     }
 }
+
+// MARK: - 12b. Bernoulli log-likelihoods of gathered data
+
+extension GraphRewriting {
+    /// For each Bernoulli log-likelihood (rewrite 12) whose weights are
+    /// `W = gather(T₂, I)`, a minibatch of a constant table of class
+    /// weights, finds a gather `V = gather(T₁, I)` of the same indices
+    /// along the same axis from a constant `T₁` with `T₂ = [1 − T₁, T₁]`
+    /// along a last axis of two, exactly (W5: the images the encoder reads,
+    /// and the same pixels as one-hot rows for the likelihood), and has the
+    /// likelihood read `V` instead (``binaryWeightLikelihoods``): weights
+    /// `1 − v` and `v`, the table's own numbers bit for bit, so nothing
+    /// changes but that `W`'s gather, a second pass of random reads from a
+    /// table beyond the caches, is no longer computed.
+    static func readGatheredValues(_ nodes: inout [Node], likelihoods: Set<Int>, isOutput: [Bool],
+                                   protected: [Bool]) -> Set<Int> {
+        func source(_ id: NodeID) -> Node {
+            var node = nodes[id.rawValue]
+            while case .reshape = node.op { node = nodes[node.inputs[0].rawValue] }
+            return node
+        }
+        let (live, _) = liveReaders(nodes, isOutput: isOutput, protected: protected)
+        // Live gathers of constants, by their indices' source.
+        var gathers: [Int: [Node]] = [:]
+        for node in nodes where live[node.id.rawValue] {
+            guard case .gather = node.op, node.elementType == .real,
+                  case .constant = source(node.inputs[0]).op else { continue }
+            gathers[source(node.inputs[1]).id.rawValue, default: []].append(node)
+        }
+        var rewritten = Set<Int>()
+        for id in likelihoods.sorted() {
+            let node = nodes[id]
+            let weights = nodes[node.inputs[1].rawValue]
+            guard case .gather(let axis) = weights.op, !protected[weights.id.rawValue] else { continue }
+            let pairTable = nodes[weights.inputs[0].rawValue], pairIndex = nodes[weights.inputs[1].rawValue]
+            guard case .constant(let pairs) = source(pairTable.id).op, pairTable.shape.rank >= 1,
+                  pairTable.shape[pairTable.shape.rank - 1] == 2 else { continue }
+            for candidate in gathers[source(pairIndex.id).id.rawValue] ?? [] {
+                guard case .gather(let candidateAxis) = candidate.op, candidateAxis == axis,
+                      candidate.shape.dimensions + [2] == weights.shape.dimensions else { continue }
+                let table = nodes[candidate.inputs[0].rawValue], index = nodes[candidate.inputs[1].rawValue]
+                guard table.shape.dimensions + [2] == pairTable.shape.dimensions,
+                      index.shape.dimensions + [1] == pairIndex.shape.dimensions,
+                      case .constant(let values) = source(table.id).op, values.count * 2 == pairs.count,
+                      values.indices.allSatisfy({ k in
+                          pairs[2 * k + 1].bitPattern == values[k].bitPattern
+                              && pairs[2 * k].bitPattern == (1 - values[k]).bitPattern
+                      }) else { continue }
+                nodes[id] = Node(id: node.id, op: node.op, inputs: [node.inputs[0], candidate.id], shape: node.shape,
+                                 elementType: .real)
+                rewritten.insert(id)
+                break
+            }
+        }
+        return rewritten
+    }
+}

@@ -84,6 +84,11 @@
 ///    passed back through
 ///    (``fuseBernoulliLogLikelihoods(_:_:logSigmoidPairs:selections:isOutput:protected:)``).
 ///    The same values bit for bit; `∂x` the same when `W` is one-hot.
+///    (12b) When `W` is a minibatch gathered from a constant table of
+///    `[1 − v, v]` rows and the same minibatch of the `v` table is
+///    gathered anyway (W5's images, read by the encoder), the node reads
+///    that instead (``binaryWeightLikelihoods``), and `W`'s gather goes
+///    (``readGatheredValues(_:likelihoods:isOutput:protected:)``).
 /// 13. **Biased ReLUs.** `relu(a + b)` with `b` a row of biases broadcast
 ///    down `a` and the sum read by nothing else becomes one node reading
 ///    `a` and `b` (``biasedRelus``): one pass forward and one backward
@@ -116,6 +121,8 @@ struct GraphRewriting {
     /// Contractions rewritten to read `x` and `W` and compute
     /// `W₀ log σ(−x) + W₁ log σ(x)` (rewrite 12).
     let bernoulliLogLikelihoods: Set<Int>
+    /// Of those, the ones reading `v` for weights `[1 − v, v]` (rewrite 12b).
+    let binaryWeightLikelihoods: Set<Int>
     /// `relu` nodes rewritten to read `a` and `b` of `relu(a + b)` (rewrite 13).
     let biasedRelus: Set<Int>
 
@@ -267,6 +274,8 @@ struct GraphRewriting {
         bernoulliLogLikelihoods = Self.fuseBernoulliLogLikelihoods(
             &nodes, &contractions, logSigmoidPairs: logSigmoidPairs, selections: selections,
             isOutput: isOutput, protected: protected)
+        binaryWeightLikelihoods = Self.readGatheredValues(&nodes, likelihoods: bernoulliLogLikelihoods,
+                                                          isOutput: isOutput, protected: protected)
         biasedRelus = Self.fuseBiasedRelus(&nodes, isOutput: isOutput, protected: protected)
         Self.scaleSoftmaxes(&nodes, sharedWeights: shared, isOutput: isOutput, protected: protected)
 

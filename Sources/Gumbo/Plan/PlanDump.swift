@@ -63,7 +63,7 @@ extension Plan: CustomStringConvertible {
         case .bernoulliDivergence:
             line += " : \(i.constant0 < 0 ? "−" : "")KL(Bernoulli(σ(x)) ‖ exp L) fused, broadcast " + geometryText(i.geometry, operands: 2)
         case .bernoulliLogLikelihood:
-            line += " : W₀ log σ(−x) + W₁ log σ(x) fused"
+            line += i.constant0 == 1 ? " : (1 − v) log σ(−x) + v log σ(x) fused" : " : W₀ log σ(−x) + W₁ log σ(x) fused"
         case .biasedRelu:
             line += " : max(a + b, 0) fused, \(i.outer) rows of \(i.inner)"
         case .matmul:

@@ -463,7 +463,8 @@ struct PlanLowering {
                 // x: one element per result; L: one row of two per result, unless broadcast.
                 dense = input.shape.count == node.shape.count * (position == 0 ? 1 : 2)
             case .sum where rewriting.bernoulliLogLikelihoods.contains(node.id.rawValue):
-                // x: one element per result; W: its row of two, same shape as the pair.
+                // x: one element per result; W: its row of two, same shape
+                // as the pair (or v, one per result).
                 dense = true
             case .sum where rewriting.selections[node.id.rawValue] != nil:
                 // Only the selected elements are written.
@@ -551,6 +552,7 @@ struct PlanLowering {
             // x and W (its rows of two) in order; the slope ∂y/∂x after
             // them, also the forward passes' scratch, so always there.
             i.opcode = .bernoulliLogLikelihood
+            i.constant0 = rewriting.binaryWeightLikelihoods.contains(id) ? 1 : 0
             i.auxiliary = valueCount
             valueCount += node.shape.count
         case .sum(let axis) where rewriting.contractions.contains(id):

@@ -143,8 +143,9 @@ struct VectorKernelsTests {
         }
     }
 
-    @Test("Bernoulli log-likelihoods: both builds agree, and equal the pair's functions weighted")
-    func bernoulliLogLikelihoods() {
+    @Test("Bernoulli log-likelihoods: both builds agree, and equal the pair's functions weighted",
+          arguments: [false, true])
+    func bernoulliLogLikelihoods(complement: Bool) {
         for edge in [nil, 750.0] {
             let x = Self.values(-40...40, edge: edge, seed: 15)
             let n = x.count
@@ -164,7 +165,11 @@ struct VectorKernelsTests {
                 }
                 return (done, y, slope)
             }
-            let (done, y, slope) = run { VectorKernels.bernoulliLogLikelihoods($0, $1, $2, count: $3, slope: $4) }
+            let (done, y, slope) = run {
+                VectorKernels.bernoulliLogLikelihoods($0, $1, $2, count: $3, slope: $4, complement: complement)
+            }
+            // The weights of logit k: a row of two, or [1 − v, v] from one v.
+            func weights(_ k: Int) -> (Double, Double) { complement ? (1 - w[k], w[k]) : (w[2 * k], w[2 * k + 1]) }
             #expect(done == (edge == nil ? 1000 : 500))
             for j in stride(from: 0, to: done, by: 4) {
                 let group = SIMD4(x[j], x[j + 1], x[j + 2], x[j + 3])
@@ -172,13 +177,14 @@ struct VectorKernelsTests {
                 let (positive, negative) = LogSigmoidPairKernels.sigmoids(group)
                 for lane in 0..<4 {
                     let k = j + lane
-                    #expect(y[k].bitPattern == (w[2 * k] * minus[lane] + w[2 * k + 1] * plus[lane]).bitPattern)
-                    #expect(slope[k].bitPattern == (w[2 * k + 1] * negative[lane] - w[2 * k] * positive[lane]).bitPattern)
+                    let (w0, w1) = weights(k)
+                    #expect(y[k].bitPattern == (w0 * minus[lane] + w1 * plus[lane]).bitPattern)
+                    #expect(slope[k].bitPattern == (w1 * negative[lane] - w0 * positive[lane]).bitPattern)
                 }
             }
             guard Self.avx2 else { continue }
             let (doneAVX2, yAVX2, slopeAVX2) = run {
-                VectorPasses.bernoulliLogLikelihoods($0, $1, $2, count: $3, slope: $4)
+                VectorPasses.bernoulliLogLikelihoods($0, $1, $2, count: $3, slope: $4, complement: complement)
             }
             #expect(doneAVX2 == done)
             #expect(Self.bits(yAVX2[..<done]) == Self.bits(y[..<done]))

@@ -100,4 +100,67 @@ struct BernoulliLikelihoodTests {
         #expect(Self.same(try fused.plan.gradient(of: fused.w), try chain.plan.gradient(of: chain.w)))
         #expect(try gradientMismatches(of: fused.plan).isEmpty)
     }
+
+    // MARK: 12b: the minibatch of values instead of the minibatch of weights
+
+    /// W5's shape of the likelihood: a table `T₁` of `R × K` values and its
+    /// pairs `T₂ = [1 − T₁, T₁]` (or `pairs` given), both gathered by the
+    /// same minibatch `idx`; the logits `x = V·s + θ` read the values'
+    /// minibatch `V` (as the encoder does), and the loss is
+    /// `Σ c · Σ_k W_k P_k(x)`. With `blocked`, the pair is an output too, so
+    /// neither rewrite applies (the reference).
+    static func minibatchPlan(values: [Double], pairs: [Double]? = nil, rows: Int, classes: Int, batch: [Int],
+                              blocked: Bool) throws -> (plan: Plan, theta: Tensor, likelihood: Tensor) {
+        var b = GraphBuilder()
+        let table = try b.constant(values, shape: [rows, classes])
+        let pairTable = try b.constant(pairs ?? values.flatMap { [1 - $0, $0] }, shape: [rows, classes, 2])
+        let index = try b.input("idx", shape: [batch.count], role: .index)
+        let v = try b.gather(table, indices: b.reshape(index, to: [batch.count, 1]), axis: 0)
+        let w = try b.gather(pairTable, indices: b.reshape(index, to: [batch.count, 1, 1]), axis: 0)
+        let theta = try b.parameter("theta", shape: [batch.count, classes])
+        let x = try b.reshape(b.add(b.multiply(v, b.constant(1.7)), theta), to: [batch.count, classes, 1])
+        let pair = try b.concat([b.logSigmoid(b.negate(x)), b.logSigmoid(x)], axis: 2)
+        let likelihood = try b.sum(b.multiply(w, pair), axis: 2)
+        var rng = Xoshiro256StarStar(seed: 23)
+        let loss = try b.sum(b.multiply(likelihood, b.constant(Fixtures.random(likelihood.shape.count, &rng),
+                                                               shape: likelihood.shape)))
+        let plan = try Plan(graph: b.build(), outputs: blocked ? [loss, likelihood, pair] : [loss, likelihood],
+                            gradients: [theta])
+        try plan.setIndices(batch, of: index)
+        try plan.setValues((0..<(batch.count * classes)).map { 0.25 * Double($0 % 9) - 1 }, of: theta)
+        plan.forward()
+        plan.backward()
+        return (plan, theta, likelihood)
+    }
+
+    @Test("a minibatch of [1 − v, v] rows is read as the minibatch of v already gathered: W's gather goes, nothing else changes")
+    func gatheredValues() throws {
+        let (rows, classes) = (6, 9)
+        let batch = [4, 0, 4, 2, 5]
+        // Binary pixels (one-hot weights: ∂x bit for bit), then with one
+        // fractional value (its 1 − v stored as computed: ∂x within rounding).
+        var values = (0..<(rows * classes)).map { Double(($0 * 5) % 3 == 0 ? 1 : 0) }
+        for fractional in [false, true] {
+            if fractional { values[7] = 0.3 }
+            let fused = try Self.minibatchPlan(values: values, rows: rows, classes: classes, batch: batch, blocked: false)
+            let chain = try Self.minibatchPlan(values: values, rows: rows, classes: classes, batch: batch, blocked: true)
+            let text = fused.plan.description
+            #expect(text.contains("(1 − v) log σ(−x) + v log σ(x) fused"))
+            #expect(text.components(separatedBy: "= gather").count - 1 == 1, "one gather left: \(text)")
+            #expect(Self.same(try fused.plan.values(of: fused.likelihood), try chain.plan.values(of: chain.likelihood)))
+            let (got, expected) = (try fused.plan.gradient(of: fused.theta), try chain.plan.gradient(of: chain.theta))
+            #expect(fractional ? isClose(got, expected, relative: 1e-14, absolute: 1e-15) : Self.same(got, expected))
+            #expect(try gradientMismatches(of: fused.plan).isEmpty)
+        }
+
+        // Pairs that are not exactly [1 − v, v] keep their own gather (rewrite 12 alone).
+        var pairs = values.flatMap { [1 - $0, $0] }
+        pairs[2 * 7] = 0.5
+        let other = try Self.minibatchPlan(values: values, pairs: pairs, rows: rows, classes: classes, batch: batch,
+                                           blocked: false)
+        let otherText = other.plan.description
+        #expect(otherText.contains("W₀ log σ(−x) + W₁ log σ(x) fused"))
+        #expect(otherText.components(separatedBy: "= gather").count - 1 == 2)
+    }
 }
+

@@ -4,7 +4,9 @@ import GumboAVX2
 /// Bernoulli log-likelihood from the logits `x` and the value's class
 /// weights `W` (rows of two; one-hot for observed data), fused from the
 /// contraction `Σ_k W_k P_k` of a log-sigmoid pair `P` (``GraphRewriting``,
-/// rewrite 12):
+/// rewrite 12). With ``Instruction/constant0`` 1 (rewrite 12b) input 1
+/// holds one `v` per logit and `W = [1 − v, v]`, the weights' table's own
+/// numbers (`∂v = g · (log σ(x) − log σ(−x))`).
 ///
 ///     y[o]    = W₀ log σ(−x) + W₁ log σ(x)
 ///     ∂x[o] (+)= g[o] · (W₁ σ(−x) − W₀ σ(x))
@@ -26,9 +28,10 @@ enum BernoulliLikelihoodKernels {
         let x = m.values + i.input0, w = m.values + i.input1
         let y = m.values + i.output, slope = m.values + i.auxiliary
         let n = i.count
+        let complement = i.constant0 == 1
         var j = InstructionSet.current == .avx2
-            ? VectorPasses.bernoulliLogLikelihoods(x, w, y, count: n, slope: slope)
-            : VectorKernels.bernoulliLogLikelihoods(x, w, y, count: n, slope: slope)
+            ? VectorPasses.bernoulliLogLikelihoods(x, w, y, count: n, slope: slope, complement: complement)
+            : VectorKernels.bernoulliLogLikelihoods(x, w, y, count: n, slope: slope, complement: complement)
         while j < n {
             let count = min(4, n - j)
             let xs = x.partialVector(at: j, count: count)
@@ -36,8 +39,13 @@ enum BernoulliLikelihoodKernels {
             let (positive, negative) = LogSigmoidPairKernels.sigmoids(xs)
             var w0 = Vector4.zero, w1 = Vector4.zero
             for lane in 0..<count {
-                w0[lane] = w[2 * (j + lane)]
-                w1[lane] = w[2 * (j + lane) + 1]
+                if complement {
+                    w1[lane] = w[j + lane]
+                    w0[lane] = 1 - w1[lane]
+                } else {
+                    w0[lane] = w[2 * (j + lane)]
+                    w1[lane] = w[2 * (j + lane) + 1]
+                }
             }
             y.setPartialVector(w0 * minus + w1 * plus, at: j, count: count)
             slope.setPartialVector(w1 * negative - w0 * positive, at: j, count: count)
@@ -84,8 +92,12 @@ enum BernoulliLikelihoodKernels {
             let (minus, plus) = LogSigmoidPairKernels.logSigmoids(x.partialVector(at: j, count: count))
             for lane in 0..<count {
                 let k = j + lane
-                Store.store(g[k] * minus[lane], at: gw + 2 * k)
-                Store.store(g[k] * plus[lane], at: gw + 2 * k + 1)
+                if i.constant0 == 1 {
+                    Store.store(g[k] * (plus[lane] - minus[lane]), at: gw + k)
+                } else {
+                    Store.store(g[k] * minus[lane], at: gw + 2 * k)
+                    Store.store(g[k] * plus[lane], at: gw + 2 * k + 1)
+                }
             }
             j += count
         }
