@@ -203,19 +203,9 @@ enum VectorKernels {
     /// group that has one.
     static func logSigmoidPairs(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int,
                                 positive: UnsafeMutablePointer<Double>, negative: UnsafeMutablePointer<Double>) -> Int {
-        let groups = n / 4 * 4
+        sharedTerms(x, count: n, e: positive, log1pE: negative)
         var j = 0
-        while j < groups {
-            store(expCore(negativeMagnitude(load(x, j))), positive, j)
-            j += 4
-        }
-        j = 0
-        while j < groups {
-            store(log1pSmall(load(positive, j)), negative, j)
-            j += 4
-        }
-        j = 0
-        while j < groups {
+        while j < n / 4 * 4 {
             let x4 = load(x, j)
             guard _fastPath(allTrue(negativeMagnitude(x4) .>= -708.0)) else { break }
             let (values, sigmoids) = logSigmoidPair(x4, e: load(positive, j), log1pE: load(negative, j))
@@ -227,6 +217,25 @@ enum VectorKernels {
             j += 4
         }
         return j
+    }
+
+    /// Passes 1 and 2 of the log-sigmoid loops, over every whole group of
+    /// four: `e = e^{−|x|}`, then `log1p(e)` (a lane with `|x| > 708` gives
+    /// a meaningless but harmless number; pass 3 stops before it).
+    @inline(__always)
+    static func sharedTerms(_ x: UnsafePointer<Double>, count n: Int, e: UnsafeMutablePointer<Double>,
+                            log1pE: UnsafeMutablePointer<Double>) {
+        let groups = n / 4 * 4
+        var j = 0
+        while j < groups {
+            store(expCore(negativeMagnitude(load(x, j))), e, j)
+            j += 4
+        }
+        j = 0
+        while j < groups {
+            store(log1pSmall(load(e, j)), log1pE, j)
+            j += 4
+        }
     }
 
     /// Bernoulli log-likelihoods with class weights: for `n` logits `x` and
@@ -253,19 +262,9 @@ enum VectorKernels {
         _ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int,
         slope: UnsafeMutablePointer<Double>, weights: Weights.Type
     ) -> Int {
-        let groups = n / 4 * 4
+        sharedTerms(x, count: n, e: y, log1pE: slope)
         var j = 0
-        while j < groups {
-            store(expCore(negativeMagnitude(load(x, j))), y, j)
-            j += 4
-        }
-        j = 0
-        while j < groups {
-            store(log1pSmall(load(y, j)), slope, j)
-            j += 4
-        }
-        j = 0
-        while j < groups {
+        while j < n / 4 * 4 {
             let x4 = load(x, j)
             guard _fastPath(allTrue(negativeMagnitude(x4) .>= -708.0)) else { break }
             let ((minus, plus), (positive, negative)) = logSigmoidPair(x4, e: load(y, j), log1pE: load(slope, j))

@@ -363,15 +363,10 @@ enum SoftmaxKernels {
         let n = Width.length(i.length)
         let lineCount = i.outer
         let x = m.values + i.input0
-        let y = m.values + i.output
-        let keep = i.auxiliary >= 0
-        let p = m.values + (keep ? i.auxiliary : 0)
-        let inputScale = inverseScale(i, m)
-        let scale4 = Vector4(repeating: inputScale)
+        let scale4 = Vector4(repeating: inverseScale(i, m))
         let blockLines = max(1, blockElements / n)
         let shifted = m.scratch
         let tops = m.scratch + blockLines * n
-        let logs = tops + blockLines
         var first = 0
         while first < lineCount {
             let lines = Swift.min(blockLines, lineCount - first)
@@ -400,26 +395,7 @@ enum SoftmaxKernels {
                 ready += 1
             }
             if ready > 0 {
-                VectorMath.exp(shifted, shifted, count: ready * n)
-                for b in 0..<ready {
-                    let row = shifted + b * n
-                    var total = 0.0
-                    for j in 0..<n { total += row[j] }
-                    logs[b] = total
-                }
-                if Result.needsLogSumExp { VectorMath.log(logs, logs, count: ready) }
-                for b in 0..<ready {
-                    let start = (first + b) * n
-                    let row = shifted + b * n
-                    var total = 0.0
-                    for j in 0..<n { total += row[j] }
-                    let scale = 1 / total
-                    Result.finish(line: first + b, start: start, stride: 1, n: n, x: x, y: y,
-                                  weights: row, scale: scale, logSumExp: tops[b] + logs[b], finite: true)
-                    if keep {
-                        for j in 0..<n { p[start + j] = row[j] * scale }
-                    }
-                }
+                finishBlock(Result.self, Width.self, i, m, first: first, lines: ready)
                 first += ready
             }
             if ready < lines {
@@ -437,14 +413,10 @@ enum SoftmaxKernels {
         let n = Width.length(i.length)
         let stride = i.inner
         let x = m.values + i.input0
-        let y = m.values + i.output
-        let keep = i.auxiliary >= 0
-        let p = m.values + (keep ? i.auxiliary : 0)
         let inputScale = inverseScale(i, m)
         let blockLines = max(1, blockElements / n)
         let shifted = m.scratch
         let tops = m.scratch + blockLines * n
-        let logs = tops + blockLines
         var first = start
         while first < lineCount {
             let lines = Swift.min(blockLines, lineCount - first)
@@ -456,31 +428,54 @@ enum SoftmaxKernels {
                 tops[b] = top
                 for j in 0..<n { row[j] = inputScale * x[start + j * stride] - top }
             }
-            VectorMath.exp(shifted, shifted, count: lines * n)
-            for b in 0..<lines {
-                let row = shifted + b * n
-                var total = 0.0
-                for j in 0..<n { total += row[j] }
-                logs[b] = total
-            }
-            if Result.needsLogSumExp { VectorMath.log(logs, logs, count: lines) }
-            for b in 0..<lines {
-                let start = lineStart(first + b, i)
-                let row = shifted + b * n
-                let top = tops[b]
-                let finite = top.isFinite
-                // The sum is e^{log s}; 1/s from the same exponentials.
-                var total = 0.0
-                for j in 0..<n { total += row[j] }
-                let scale = 1 / total
-                let lse = finite ? top + logs[b] : top
-                Result.finish(line: first + b, start: start, stride: stride, n: n, x: x, y: y,
-                              weights: row, scale: scale, logSumExp: lse, finite: finite)
-                if keep {
-                    for j in 0..<n { p[start + j * stride] = finite ? row[j] * scale : 0 }
-                }
-            }
+            finishBlock(Result.self, Width.self, i, m, first: first, lines: lines)
             first += lines
+        }
+    }
+
+    /// The rest of a block of `lines` lines from `first`, whose maxima are
+    /// in the scratch's `tops` and shifted inputs `x − m` in its first
+    /// `lines · n` reals: one `exp` over the block, each line's sum, one
+    /// `log` over the sums (when the result needs `logSumExp`), then each
+    /// line's finish and saved weights (0 for a line whose maximum is not
+    /// finite).
+    @inline(__always)
+    static func finishBlock<Result: LineResult, Width: RowWidth>(
+        _: Result.Type, _: Width.Type, _ i: Instruction, _ m: KernelMemory, first: Int, lines: Int
+    ) {
+        let n = Width.length(i.length)
+        let stride = i.inner
+        let x = m.values + i.input0
+        let y = m.values + i.output
+        let keep = i.auxiliary >= 0
+        let p = m.values + (keep ? i.auxiliary : 0)
+        let blockLines = max(1, blockElements / n)
+        let shifted = m.scratch
+        let tops = m.scratch + blockLines * n
+        let logs = tops + blockLines
+        VectorMath.exp(shifted, shifted, count: lines * n)
+        for b in 0..<lines {
+            let row = shifted + b * n
+            var total = 0.0
+            for j in 0..<n { total += row[j] }
+            logs[b] = total
+        }
+        if Result.needsLogSumExp { VectorMath.log(logs, logs, count: lines) }
+        for b in 0..<lines {
+            let start = lineStart(first + b, i)
+            let row = shifted + b * n
+            let top = tops[b]
+            let finite = top.isFinite
+            // The sum is e^{log s}; 1/s from the same exponentials.
+            var total = 0.0
+            for j in 0..<n { total += row[j] }
+            let scale = 1 / total
+            let lse = finite ? top + logs[b] : top
+            Result.finish(line: first + b, start: start, stride: stride, n: n, x: x, y: y,
+                          weights: row, scale: scale, logSumExp: lse, finite: finite)
+            if keep {
+                for j in 0..<n { p[start + j * stride] = finite ? row[j] * scale : 0 }
+            }
         }
     }
 
