@@ -18,7 +18,7 @@ import GumboAVX2
 /// forward pass saves in ``Instruction/auxiliary`` (the chain's
 /// `(gW₁)σ(−x) − (gW₀)σ(x)`, the same when `W` is one-hot, within rounding
 /// otherwise); `∂W` recomputes `log σ(±x)`. Four results at a time, in the
-/// three passes of ``VectorKernels/bernoulliLogLikelihoods(_:_:_:count:slope:)``
+/// three passes of ``VectorKernels/bernoulliLogLikelihoods(_:_:_:count:slope:complement:)``
 /// (compiled for AVX2 where the processor has it), then the rest (the last
 /// one to three, and every group from the first with `|x| > 708` or NaN)
 /// through padded vectors and the pair's range-checked functions: 0 terms

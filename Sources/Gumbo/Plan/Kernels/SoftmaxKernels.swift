@@ -240,6 +240,18 @@ enum SoftmaxKernels {
     /// exponentials, maxima and sums stay in the plan's scratch (and in L1).
     static let blockElements = 512
 
+    /// The scratch of a block of lines of `n`: how many lines a block
+    /// holds, then their shifted inputs `x − m` (`lines · n` reals), their
+    /// maxima and their sums (or the sums' logarithms), one per line.
+    @inline(__always)
+    static func blockScratch(_ n: Int, _ m: KernelMemory)
+        -> (lines: Int, shifted: UnsafeMutablePointer<Double>, tops: UnsafeMutablePointer<Double>,
+            logs: UnsafeMutablePointer<Double>) {
+        let lines = max(1, blockElements / n)
+        let tops = m.scratch + lines * n
+        return (lines, m.scratch, tops, tops + lines)
+    }
+
     /// Scratch reals a forward pass over lines of `length` needs.
     static func scratchCount(length: Int) -> Int {
         let lines = max(1, blockElements / length)
@@ -364,9 +376,7 @@ enum SoftmaxKernels {
         let lineCount = i.outer
         let x = m.values + i.input0
         let scale4 = Vector4(repeating: inverseScale(i, m))
-        let blockLines = max(1, blockElements / n)
-        let shifted = m.scratch
-        let tops = m.scratch + blockLines * n
+        let (blockLines, shifted, tops, _) = blockScratch(n, m)
         var first = 0
         while first < lineCount {
             let lines = Swift.min(blockLines, lineCount - first)
@@ -414,9 +424,7 @@ enum SoftmaxKernels {
         let stride = i.inner
         let x = m.values + i.input0
         let inputScale = inverseScale(i, m)
-        let blockLines = max(1, blockElements / n)
-        let shifted = m.scratch
-        let tops = m.scratch + blockLines * n
+        let (blockLines, shifted, tops, _) = blockScratch(n, m)
         var first = start
         while first < lineCount {
             let lines = Swift.min(blockLines, lineCount - first)
@@ -449,10 +457,7 @@ enum SoftmaxKernels {
         let y = m.values + i.output
         let keep = i.auxiliary >= 0
         let p = m.values + (keep ? i.auxiliary : 0)
-        let blockLines = max(1, blockElements / n)
-        let shifted = m.scratch
-        let tops = m.scratch + blockLines * n
-        let logs = tops + blockLines
+        let (_, shifted, tops, logs) = blockScratch(n, m)
         VectorMath.exp(shifted, shifted, count: lines * n)
         for b in 0..<lines {
             let row = shifted + b * n
