@@ -21,34 +21,37 @@
 /// loop (`SelectedRows.swift`, with its multiply-adds fused here).
 ///
 /// Each result is a sum in a fixed order from zero, one fused multiply-add
-/// (`x.addingProduct(a, b)`, rounded once) per term: for `C` and `∂B` the
-/// order of the naive loop (`Σ_p` and `Σ_i` ascending), so the sparse loops,
-/// which skip terms `0 · b`, give the dense loops' results bit for bit; `∂A`
-/// sums each result in four interleaved partial sums (`p ≡ 0, 1, 2, 3 mod
-/// 4`) added at the end, then the tail. Results are reproducible on any
-/// processor that runs these kernels, and differ in rounding from the
-/// baseline kernels' separate multiplies and adds.
+/// (`x.addingProduct(a, b)`, rounded once) per term, in the order of the
+/// naive loop (`Σ_p`, `Σ_j` and `Σ_i` ascending for `C`, `∂A` and `∂B`),
+/// so the sparse loops, which skip terms `0 · b`, give the dense loops'
+/// results bit for bit. Results are reproducible on any processor that runs
+/// these kernels, and differ in rounding from the baseline kernels'
+/// separate multiplies and adds.
 public enum DoubleProducts {
     public typealias Pointer = UnsafeMutablePointer<Double>
 
-    /// `c = a b`: `a` is `rows × depth`, `b` is `depth × columns`, all
-    /// row-major. Register tiles of 6 rows × 8 columns: per depth step two
+    /// `c = a b` (or `c += a b` unless `overwrite`): `a` is `rows × depth`,
+    /// `b` is `depth × columns`, all row-major. Register tiles of 6 rows × 8 columns: per depth step two
     /// loads of `b`, six broadcasts of `a`, twelve fused multiply-adds into
     /// twelve 256-bit accumulators (of sixteen registers), enough
     /// independent chains to cover the multiply-add latency. Then 4-row and
     /// single-row tiles for the remaining rows.
-    public static func multiply(_ a: Pointer, _ b: Pointer, into c: Pointer, rows: Int, depth: Int, columns: Int) {
+    public static func multiply(_ a: Pointer, _ b: Pointer, into c: Pointer, rows: Int, depth: Int, columns: Int,
+                                overwrite: Bool = true) {
         var r = 0
         while r + 6 <= rows {
-            multiplyRows(6, a + r * depth, b, into: c + r * columns, depth: depth, columns: columns)
+            multiplyRows(6, a + r * depth, b, into: c + r * columns, depth: depth, columns: columns,
+                         overwrite: overwrite)
             r += 6
         }
         if r + 4 <= rows {
-            multiplyRows(4, a + r * depth, b, into: c + r * columns, depth: depth, columns: columns)
+            multiplyRows(4, a + r * depth, b, into: c + r * columns, depth: depth, columns: columns,
+                         overwrite: overwrite)
             r += 4
         }
         while r < rows {
-            multiplyRows(1, a + r * depth, b, into: c + r * columns, depth: depth, columns: columns)
+            multiplyRows(1, a + r * depth, b, into: c + r * columns, depth: depth, columns: columns,
+                         overwrite: overwrite)
             r += 1
         }
     }
@@ -57,7 +60,8 @@ public enum DoubleProducts {
     /// fold away with the accumulators they guard) of `c = a b`: tiles of
     /// eight columns, then four, then single columns.
     @inline(__always)
-    static func multiplyRows(_ count: Int, _ a: Pointer, _ b: Pointer, into c: Pointer, depth: Int, columns: Int) {
+    static func multiplyRows(_ count: Int, _ a: Pointer, _ b: Pointer, into c: Pointer, depth: Int, columns: Int,
+                             overwrite: Bool) {
         let a0 = a, a1 = a + min(1, count - 1) * depth, a2 = a + min(2, count - 1) * depth
         let a3 = a + min(3, count - 1) * depth, a4 = a + min(4, count - 1) * depth
         let a5 = a + min(5, count - 1) * depth
@@ -79,8 +83,8 @@ public enum DoubleProducts {
                 row += columns
             }
             let out = c + j
-            out.storeRows(c00, c10, c20, c30, c40, c50, rows: count, stride: columns, adding: false)
-            (out + 4).storeRows(c01, c11, c21, c31, c41, c51, rows: count, stride: columns, adding: false)
+            out.storeRows(c00, c10, c20, c30, c40, c50, rows: count, stride: columns, adding: !overwrite)
+            (out + 4).storeRows(c01, c11, c21, c31, c41, c51, rows: count, stride: columns, adding: !overwrite)
             j += 8
         }
         if j + 4 <= columns {
@@ -97,7 +101,7 @@ public enum DoubleProducts {
                 row += columns
             }
             let out = c + j
-            out.storeRows(c0, c1, c2, c3, c4, c5, rows: count, stride: columns, adding: false)
+            out.storeRows(c0, c1, c2, c3, c4, c5, rows: count, stride: columns, adding: !overwrite)
             j += 4
         }
         while j < columns {
@@ -105,7 +109,7 @@ public enum DoubleProducts {
                 let aRow = a + k * depth
                 var total = 0.0
                 for p in 0..<depth { total = total.addingProduct(aRow[p], b[p * columns + j]) }
-                c[k * columns + j] = total
+                c[k * columns + j] = overwrite ? total : c[k * columns + j] + total
             }
             j += 1
         }

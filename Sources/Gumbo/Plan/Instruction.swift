@@ -201,6 +201,8 @@ struct KernelMemory {
     /// one arena: a seventh pointer in this struct slowed W4's small kernels
     /// by 15–20 % (measured), the struct no longer travelling in registers.
     let counters: UnsafeMutablePointer<Int>
-    /// Scratch reals for the vector kernels' per-row gradients.
+    /// Scratch reals, valid within one kernel call: the vector kernels'
+    /// per-row gradients, the softmax paths' blocks, the transposed copy of
+    /// a product's `B` (``MatMulKernels/scratchCount(depth:columns:)``).
     let scratch: UnsafeMutablePointer<Double>
 }

@@ -637,6 +637,9 @@ struct PlanLowering {
                     rows: i.outer, depth: i.length, columns: i.inner, bCopies: i.batchStride1 == 0 ? 1 : i.batch)
             }
             valueCount += i.batch
+            if precision == .double {
+                scratchCount = max(scratchCount, MatMulKernels.scratchCount(depth: i.length, columns: i.inner))
+            }
             counterCount = max(counterCount,
                                MatMulKernels.sparsePositionCount(rows: i.outer, depth: i.length, columns: i.inner))
         case .gather(let axis):

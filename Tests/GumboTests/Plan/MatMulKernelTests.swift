@@ -11,10 +11,11 @@ import GumboTestSupport
 /// For `C = A B` and `∂B += Aᵀ G` each kernel sums every result from zero
 /// in the naive loop's order, dense or sparse, so it must equal that loop
 /// exactly in its own arithmetic: a multiply and an add per term (baseline)
-/// or one fused multiply-add (AVX2). `∂A = G Bᵀ` sums in partial sums; it
-/// must be within `2 γ_{n+2} Σ |g b|` of the naive sum (`γ_k = k u / (1 −
-/// k u)`, `u = 2⁻⁵³`; Higham, *Accuracy and Stability of Numerical
-/// Algorithms*, 2nd ed., §3.1), the bound of either sum doubled.
+/// or one fused multiply-add (AVX2). So must AVX2's `∂A = G Bᵀ` (the
+/// forward tiles over a transposed copy of `B`); the baseline's sums in
+/// partial sums, and must be within `2 γ_{n+2} Σ |g b|` of the naive sum
+/// (`γ_k = k u / (1 − k u)`, `u = 2⁻⁵³`; Higham, *Accuracy and Stability of
+/// Numerical Algorithms*, 2nd ed., §3.1), the bound of either sum doubled.
 @Suite("Matrix-product kernels, baseline and AVX2")
 struct MatMulKernelTests {
     typealias Pointer = UnsafeMutablePointer<Double>
@@ -44,9 +45,10 @@ struct MatMulKernelTests {
                         shape: shape)
     }
 
-    /// Naive `C`, `∂A` (`G Bᵀ`) and `∂B` (`ones + Aᵀ G`), each result summed
-    /// from zero in order, and the `Σ |g b|` of each `∂A` entry.
-    static func reference(_ o: Operands, fused: Bool)
+    /// Naive `C`, `∂A` (`start + G Bᵀ`) and `∂B` (`ones + Aᵀ G`), each
+    /// product summed from zero in order then added, and the `Σ |g b|` of
+    /// each `∂A` entry.
+    static func reference(_ o: Operands, fused: Bool, gradientStart: Double? = nil)
         -> (c: [Double], ga: [Double], gb: [Double], magnitude: [Double]) {
         let (rows, depth, columns) = o.shape
         func add(_ total: Double, _ x: Double, _ y: Double) -> Double {
@@ -61,10 +63,12 @@ struct MatMulKernelTests {
                 c[r * columns + j] = total
             }
             for p in 0..<depth {
+                var total = 0.0
                 for j in 0..<columns {
-                    ga[r * depth + p] += o.g[r * columns + j] * o.b[p * columns + j]
+                    total = add(total, o.g[r * columns + j], o.b[p * columns + j])
                     magnitude[r * depth + p] += abs(o.g[r * columns + j] * o.b[p * columns + j])
                 }
+                ga[r * depth + p] = gradientStart.map { $0 + total } ?? total
             }
         }
         for p in 0..<depth {
@@ -79,10 +83,15 @@ struct MatMulKernelTests {
 
     /// The three products by one instruction set's kernels, sparse where
     /// `A` has at most that set's capacity of nonzeros (as in a plan).
-    static func run(_ o: Operands, _ instructions: InstructionSet) -> (c: [Double], ga: [Double], gb: [Double]) {
+    /// `∂A` overwrites what is there, or with `gradientStart` is added to
+    /// that many in each entry.
+    static func run(_ o: Operands, _ instructions: InstructionSet, gradientStart: Double? = nil)
+        -> (c: [Double], ga: [Double], gb: [Double]) {
         let (rows, depth, columns) = o.shape
         var a = o.a, b = o.b, g = o.g
-        var c = [Double](repeating: .nan, count: rows * columns), ga = [Double](repeating: .nan, count: rows * depth)
+        var c = [Double](repeating: .nan, count: rows * columns)
+        var ga = [Double](repeating: gradientStart ?? .nan, count: rows * depth)
+        var scratch = [Double](repeating: .nan, count: MatMulKernels.scratchCount(depth: depth, columns: columns))
         var gb = [Double](repeating: 1, count: depth * columns)
         var positions = [Int](repeating: 0, count: max(rows, depth) + 2 + rows * depth + NonzeroPositions.maskCount(rows: rows, depth: depth))
         let fused = instructions == .avx2
@@ -94,9 +103,11 @@ struct MatMulKernelTests {
                         ga.withUnsafeMutableBufferPointer { ga in
                             gb.withUnsafeMutableBufferPointer { gb in
                                 positions.withUnsafeMutableBufferPointer { positions in
+                                  scratch.withUnsafeMutableBufferPointer { scratch in
                                     let (a, b, g, c, ga, gb, positions) = (a.baseAddress!, b.baseAddress!,
                                         g.baseAddress!, c.baseAddress!, ga.baseAddress!, gb.baseAddress!,
                                         positions.baseAddress!)
+                                    let overwrite = gradientStart == nil
                                     if MatMulKernels.compress(a, rows: rows, depth: depth, capacity: capacity,
                                                               byColumns: false, into: positions) {
                                         MatMulKernels.multiplySparse(a, positions: positions, b, into: c, rows: rows,
@@ -108,10 +119,11 @@ struct MatMulKernelTests {
                                     }
                                     if fused {
                                         DoubleProducts.multiplyTransposed(g, b, into: ga, rows: rows, depth: columns,
-                                                                          columns: depth, overwrite: true)
+                                                                          columns: depth, overwrite: overwrite,
+                                                                          scratch: scratch.baseAddress!)
                                     } else {
                                         MatMulKernels.multiplyTransposed(g, b, into: ga, rows: rows, depth: columns,
-                                                                         columns: depth, overwrite: true)
+                                                                         columns: depth, overwrite: overwrite)
                                     }
                                     if MatMulKernels.compress(a, rows: rows, depth: depth, capacity: capacity,
                                                               byColumns: true, into: positions) {
@@ -125,6 +137,7 @@ struct MatMulKernelTests {
                                         MatMulKernels.accumulateTransposedProduct(a, g, into: gb, rows: rows,
                                                                                   depth: depth, columns: columns)
                                     }
+                                  }
                                 }
                             }
                         }
@@ -140,15 +153,21 @@ struct MatMulKernelTests {
         InstructionSet.processorHasHaswellFeatures() ? [.baseline, .avx2] : [.baseline]
     }
 
-    static func expectMatches(_ o: Operands, _ instructions: InstructionSet, _ comment: String) {
-        let result = run(o, instructions)
-        let expected = reference(o, fused: instructions == .avx2)
-        let n = o.shape.columns + 2
-        let gamma = Double(n) * 0x1p-53 / (1 - Double(n) * 0x1p-53)
+    static func expectMatches(_ o: Operands, _ instructions: InstructionSet, _ comment: String,
+                              gradientStart: Double? = nil) {
+        let result = run(o, instructions, gradientStart: gradientStart)
+        let expected = reference(o, fused: instructions == .avx2, gradientStart: gradientStart)
         #expect(result.c == expected.c, "\(instructions) \(comment): C")
         #expect(result.gb == expected.gb, "\(instructions) \(comment): ∂B")
+        if instructions == .avx2 {
+            #expect(result.ga == expected.ga, "\(instructions) \(comment): ∂A")
+            return
+        }
+        let n = o.shape.columns + 2
+        let gamma = Double(n) * 0x1p-53 / (1 - Double(n) * 0x1p-53)
         let outside = result.ga.indices.filter {
-            !(abs(result.ga[$0] - expected.ga[$0]) <= 2 * gamma * expected.magnitude[$0])
+            let start = abs(gradientStart ?? 0)
+            return !(abs(result.ga[$0] - expected.ga[$0]) <= 2 * gamma * expected.magnitude[$0] + 0x1p-52 * start)
         }
         #expect(outside.isEmpty, "\(instructions) \(comment): ∂A off at \(outside.prefix(3))")
     }
@@ -158,6 +177,15 @@ struct MatMulKernelTests {
         var rng = Xoshiro256StarStar(seed: 11)
         for shape in Self.shapes {
             Self.expectMatches(Self.operands(shape, nonzeros: nil, &rng), instructions, "\(shape) dense")
+        }
+    }
+
+    @Test("∂A added to the gradient already there (a shared gradient slot)", arguments: runnable)
+    func accumulatedInputGradient(_ instructions: InstructionSet) {
+        var rng = Xoshiro256StarStar(seed: 14)
+        for shape in Self.shapes {
+            Self.expectMatches(Self.operands(shape, nonzeros: nil, &rng), instructions, "\(shape) adding",
+                               gradientStart: 0.75)
         }
     }
 

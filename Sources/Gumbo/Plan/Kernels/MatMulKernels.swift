@@ -16,7 +16,9 @@ import GumboAVX2
 /// **AVX2.** On a processor with AVX2 and fused multiply-add
 /// (``InstructionSet/avx2``) the same products run in `GumboAVX2`'s
 /// `DoubleProducts` instead: 6 × 8 tiles of 256-bit accumulators, one
-/// rounding per multiply-add, about three times the rate at W5's sizes.
+/// rounding per multiply-add, about three times the rate at W5's sizes;
+/// `∂A` through a transposed copy of `B` in ``KernelMemory/scratch``
+/// (``scratchCount(depth:columns:)`` doubles) and the same tiles.
 ///
 /// **Sparse left operand.** When at most half of `A`'s entries are nonzero
 /// (a third on AVX2; ``sparseCapacity(rows:depth:instructions:)``; W5's
@@ -68,6 +70,10 @@ enum MatMulKernels {
         columns < sparseMinimumColumns ? 0
             : maskOffset(rows: rows, depth: depth) + NonzeroPositions.maskCount(rows: rows, depth: depth)
     }
+
+    /// The ``KernelMemory/scratch`` doubles a product's backward pass needs:
+    /// the transposed copy of `B` (`depth × columns`) for `∂A` on AVX2.
+    static func scratchCount(depth: Int, columns: Int) -> Int { depth * columns }
 
     /// Where the scan's scratch masks start in the counters, after the
     /// starts and the positions.
@@ -137,7 +143,7 @@ enum MatMulKernels {
                 let overwrite = i.overwrites(0) && (batch == 0 || i.batchStride0 != 0)
                 if fused {
                     DoubleProducts.multiplyTransposed(gc, b, into: ga, rows: rows, depth: columns, columns: depth,
-                                                      overwrite: overwrite)
+                                                      overwrite: overwrite, scratch: m.scratch)
                 } else {
                     multiplyTransposed(gc, b, into: ga, rows: rows, depth: columns, columns: depth, overwrite: overwrite)
                 }
