@@ -4,14 +4,17 @@
 import PackageDescription
 
 /// `GumboAVX2` is compiled for the Haswell instruction set (AVX2, fused
-/// multiply-add) on x86-64, and `Gumbo` calls it only after checking the
-/// processor at run time (`InstructionSet`); everything else is compiled
-/// for the baseline, so binaries run on any x86-64 machine. (Tools version
-/// 6.2 is the first that lets a dependency carry such a flag.)
+/// multiply-add) on x86-64 and `GumboAVX512` for Skylake-SP's (AVX-512),
+/// and `Gumbo` calls each only after checking the processor at run time
+/// (`InstructionSet`); everything else is compiled for the baseline, so
+/// binaries run on any x86-64 machine. (Tools version 6.2 is the first
+/// that lets a dependency carry such a flag.)
 #if arch(x86_64)
 let haswell: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+let skylakeAVX512: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "skylake-avx512"])]
 #else
 let haswell: [SwiftSetting] = []
+let skylakeAVX512: [SwiftSetting] = []
 #endif
 
 let package = Package(
@@ -23,9 +26,11 @@ let package = Package(
     ],
     targets: [
         // MARK: Library
-        .target(name: "Gumbo", dependencies: ["GumboAVX2"]),
+        .target(name: "Gumbo", dependencies: ["GumboAVX2", "GumboAVX512"]),
         // Matrix products for processors with AVX2 and FMA, chosen at run time.
         .target(name: "GumboAVX2", swiftSettings: haswell),
+        // Dense matrix products for processors with AVX-512, chosen at run time.
+        .target(name: "GumboAVX512", swiftSettings: skylakeAVX512),
         // The reference workloads of BENCHMARKS.md, shared by the command,
         // the benchmarks, the examples and the tests.
         .target(name: "GumboWorkloads", dependencies: ["Gumbo"]),
@@ -52,7 +57,8 @@ let package = Package(
         ),
         .testTarget(
             name: "GumboTests",
-            dependencies: ["Gumbo", "GumboAVX2", "GumboWorkloads", "GumboCommands", "GumboTestSupport"]
+            dependencies: ["Gumbo", "GumboAVX2", "GumboAVX512", "GumboWorkloads", "GumboCommands",
+                           "GumboTestSupport"]
         ),
     ]
 )

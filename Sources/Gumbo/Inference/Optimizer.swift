@@ -140,7 +140,7 @@ extension Optimizer {
                      correction2Root: Double, epsilon: Double) {
         // √v̂ = √v / √(1 − β₂ᵗ): one multiplication, not a second division.
         let inverseCorrection = 1 / correction2Root
-        if InstructionSet.current == .avx2 {
+        if InstructionSet.current.hasAVX2 {
             VectorPasses.adam(parameters: parameters, gradients: gradients, m: m, v: v, count: n, scale: scale,
                               beta1: beta1, beta2: beta2, stepSize: stepSize, inverseCorrection: inverseCorrection,
                               epsilon: epsilon)

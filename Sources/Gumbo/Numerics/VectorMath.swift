@@ -232,7 +232,7 @@ extension VectorMath {
     @inline(__always)
     static func dispatch(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int,
                          avx2: Pass, baseline: Pass, padding: Double, _ f: (Vector) -> Vector) {
-        let done = InstructionSet.current == .avx2 ? avx2(x, y, count) : baseline(x, y, count)
+        let done = InstructionSet.current.hasAVX2 ? avx2(x, y, count) : baseline(x, y, count)
         map(x + done, y + done, count: count - done, padding: padding, f)
     }
 

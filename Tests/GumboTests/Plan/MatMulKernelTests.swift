@@ -2,21 +2,22 @@ import Foundation
 import Testing
 @testable import Gumbo
 import GumboAVX2
+import GumboAVX512
 import GumboTestSupport
 
-/// The matrix-product kernels of both instruction sets, called directly:
-/// a process runs only one of them in its plans (``InstructionSet``), so
-/// these tests are where the other is checked.
+/// The matrix-product kernels of every instruction set this processor
+/// runs, called directly: a process runs only one of them in its plans
+/// (``InstructionSet``), so these tests are where the others are checked.
 ///
 /// For `C = A B` and `∂B += Aᵀ G` each kernel sums every result from zero
 /// in the naive loop's order, dense or sparse, so it must equal that loop
 /// exactly in its own arithmetic: a multiply and an add per term (baseline)
-/// or one fused multiply-add (AVX2). So must AVX2's `∂A = G Bᵀ` (the
+/// or one fused multiply-add (AVX2, AVX-512). So must their `∂A = G Bᵀ` (the
 /// forward tiles over a transposed copy of `B`); the baseline's sums in
 /// partial sums, and must be within `2 γ_{n+2} Σ |g b|` of the naive sum
 /// (`γ_k = k u / (1 − k u)`, `u = 2⁻⁵³`; Higham, *Accuracy and Stability of
 /// Numerical Algorithms*, 2nd ed., §3.1), the bound of either sum doubled.
-@Suite("Matrix-product kernels, baseline and AVX2")
+@Suite("Matrix-product kernels, baseline, AVX2 and AVX-512")
 struct MatMulKernelTests {
     typealias Pointer = UnsafeMutablePointer<Double>
 
@@ -94,7 +95,7 @@ struct MatMulKernelTests {
         var scratch = [Double](repeating: .nan, count: MatMulKernels.scratchCount(depth: depth, columns: columns))
         var gb = [Double](repeating: 1, count: depth * columns)
         var positions = [Int](repeating: 0, count: max(rows, depth) + 2 + rows * depth + NonzeroPositions.maskCount(rows: rows, depth: depth))
-        let fused = instructions == .avx2
+        let fused = instructions.hasAVX2
         let capacity = MatMulKernels.sparseCapacity(rows: rows, depth: depth, instructions: instructions)
         a.withUnsafeMutableBufferPointer { a in
             b.withUnsafeMutableBufferPointer { b in
@@ -112,12 +113,19 @@ struct MatMulKernelTests {
                                                               byColumns: false, into: positions) {
                                         MatMulKernels.multiplySparse(a, positions: positions, b, into: c, rows: rows,
                                                                      depth: depth, columns: columns, fused: fused)
+                                    } else if instructions == .avx512 {
+                                        WideDoubleProducts.multiply(a, b, into: c, rows: rows, depth: depth,
+                                                                    columns: columns)
                                     } else if fused {
                                         DoubleProducts.multiply(a, b, into: c, rows: rows, depth: depth, columns: columns)
                                     } else {
                                         MatMulKernels.multiply(a, b, into: c, rows: rows, depth: depth, columns: columns)
                                     }
-                                    if fused {
+                                    if instructions == .avx512 {
+                                        WideDoubleProducts.multiplyTransposed(
+                                            g, b, into: ga, rows: rows, depth: columns, columns: depth,
+                                            overwrite: overwrite, scratch: scratch.baseAddress!)
+                                    } else if fused {
                                         DoubleProducts.multiplyTransposed(g, b, into: ga, rows: rows, depth: columns,
                                                                           columns: depth, overwrite: overwrite,
                                                                           scratch: scratch.baseAddress!)
@@ -130,6 +138,9 @@ struct MatMulKernelTests {
                                         MatMulKernels.accumulateTransposedProductSparse(
                                             a, positions: positions, g, into: gb, rows: rows, depth: depth,
                                             columns: columns, fused: fused)
+                                    } else if instructions == .avx512 {
+                                        WideDoubleProducts.accumulateTransposedProduct(a, g, into: gb, rows: rows,
+                                                                                       depth: depth, columns: columns)
                                     } else if fused {
                                         DoubleProducts.accumulateTransposedProduct(a, g, into: gb, rows: rows,
                                                                                    depth: depth, columns: columns)
@@ -150,16 +161,16 @@ struct MatMulKernelTests {
 
     /// The instruction sets this processor can run.
     static var runnable: [InstructionSet] {
-        InstructionSet.processorHasHaswellFeatures() ? [.baseline, .avx2] : [.baseline]
+        [InstructionSet.baseline, .avx2, .avx512].filter { $0 <= InstructionSet.processorBest() }
     }
 
     static func expectMatches(_ o: Operands, _ instructions: InstructionSet, _ comment: String,
                               gradientStart: Double? = nil) {
         let result = run(o, instructions, gradientStart: gradientStart)
-        let expected = reference(o, fused: instructions == .avx2, gradientStart: gradientStart)
+        let expected = reference(o, fused: instructions.hasAVX2, gradientStart: gradientStart)
         #expect(result.c == expected.c, "\(instructions) \(comment): C")
         #expect(result.gb == expected.gb, "\(instructions) \(comment): ∂B")
-        if instructions == .avx2 {
+        if instructions.hasAVX2 {
             #expect(result.ga == expected.ga, "\(instructions) \(comment): ∂A")
             return
         }
@@ -212,6 +223,17 @@ struct MatMulKernelTests {
         #expect(isClose(base.gb, avx2.gb, relative: 1e-12, absolute: 1e-12))
         // A fused multiply-add rounds once: some results differ in the last bits.
         #expect(base.c != avx2.c)
+    }
+
+    @Test("the AVX-512 kernels give the AVX2 kernels' results bit for bit")
+    func wideAgreesWithAVX2() {
+        guard InstructionSet.processorHasSkylakeAVX512Features() else { return }
+        var rng = Xoshiro256StarStar(seed: 15)
+        for shape in [(100, 64, 128), (100, 128, 64), (13, 12, 8), (11, 7, 36)] {
+            let o = Self.operands(shape, nonzeros: nil, &rng)
+            let avx2 = Self.run(o, .avx2, gradientStart: 0.5), wide = Self.run(o, .avx512, gradientStart: 0.5)
+            #expect(avx2.c == wide.c && avx2.ga == wide.ga && avx2.gb == wide.gb, "\(shape)")
+        }
     }
 
     @Test("rounded Float copies, straight and transposed, equal Float(x) entry by entry, in both builds",

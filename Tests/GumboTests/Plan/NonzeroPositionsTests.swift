@@ -37,7 +37,7 @@ struct NonzeroPositionsTests {
         let found = a.withUnsafeMutableBufferPointer { a in
             positions.withUnsafeMutableBufferPointer { positions in
                 scratch.withUnsafeMutableBytes { scratch in
-                    instructions == .avx2
+                    instructions.hasAVX2
                         ? SparseScan.compress(a.baseAddress!, rows: rows, depth: depth, capacity: capacity,
                                               byColumns: byColumns, into: positions.baseAddress!,
                                               masks: scratch.baseAddress!)

@@ -69,7 +69,7 @@ struct SparseMatMulTests {
     /// `total + x y`, rounded once when the process's kernels fuse their
     /// multiply-adds.
     static func accumulate(_ total: Double, _ x: Double, _ y: Double) -> Double {
-        InstructionSet.current == .avx2 ? total.addingProduct(x, y) : total + x * y
+        InstructionSet.current.hasAVX2 ? total.addingProduct(x, y) : total + x * y
     }
 
     /// Naive references in the dense loops' summation order and arithmetic:

@@ -29,7 +29,7 @@ enum BernoulliLikelihoodKernels {
         let y = m.values + i.output, slope = m.values + i.auxiliary
         let n = i.count
         let complement = i.constant0 == 1
-        var j = InstructionSet.current == .avx2
+        var j = InstructionSet.current.hasAVX2
             ? VectorPasses.bernoulliLogLikelihoods(x, w, y, count: n, slope: slope, complement: complement)
             : VectorKernels.bernoulliLogLikelihoods(x, w, y, count: n, slope: slope, complement: complement)
         while j < n {

@@ -17,7 +17,7 @@ extension LogSigmoidPairKernels {
         let x = m.values + i.input0, y = m.values + i.output
         let n = i.count / 2
         let positive = m.values + i.auxiliary, negative = positive + n
-        return InstructionSet.current == .avx2
+        return InstructionSet.current.hasAVX2
             ? VectorPasses.logSigmoidPairs(x, y, count: n, positive: positive, negative: negative)
             : VectorKernels.logSigmoidPairs(x, y, count: n, positive: positive, negative: negative)
     }

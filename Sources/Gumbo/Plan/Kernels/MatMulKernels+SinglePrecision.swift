@@ -67,7 +67,7 @@ extension MatMulKernels {
 
     static func forwardSingle(_ i: Instruction, _ m: KernelMemory) {
         let (rows, depth, columns) = (i.outer, i.length, i.inner)
-        let fused = InstructionSet.current == .avx2
+        let fused = InstructionSet.current.hasAVX2
         let panel = FloatStorage(m.values + i.auxiliary)
         let bCopies = panel + (panelFloatCount(rows: rows, depth: depth, columns: columns) + rows * columns)
         for batch in 0..<i.batch {
@@ -96,7 +96,7 @@ extension MatMulKernels {
 
     static func backwardSingle(_ i: Instruction, _ m: KernelMemory) {
         let (rows, depth, columns) = (i.outer, i.length, i.inner)
-        let fused = InstructionSet.current == .avx2
+        let fused = InstructionSet.current.hasAVX2
         let panel = FloatStorage(m.values + i.auxiliary)
         let gradientCopy = panel + panelFloatCount(rows: rows, depth: depth, columns: columns)
         let bCopies = gradientCopy + rows * columns
@@ -280,7 +280,7 @@ struct FloatStorage {
     /// on AVX2 machines: the same roundings).
     @inline(__always)
     func assignTransposed(_ source: UnsafeMutablePointer<Double>, rows: Int, columns: Int) {
-        if InstructionSet.current == .avx2 {
+        if InstructionSet.current.hasAVX2 {
             return SingleProducts.roundTransposed(source, rows: rows, columns: columns, into: base)
         }
         var r = 0
@@ -305,7 +305,7 @@ struct FloatStorage {
     /// `GumboAVX2` on AVX2 machines: the same roundings).
     @inline(__always)
     func assign(_ source: UnsafeMutablePointer<Double>, count: Int) {
-        if InstructionSet.current == .avx2 { return SingleProducts.round(source, count: count, into: base) }
+        if InstructionSet.current.hasAVX2 { return SingleProducts.round(source, count: count, into: base) }
         var k = 0
         while k + 8 <= count {
             let lanes = SIMD8<Float>(lowHalf: SIMD4<Float>(source.vector(at: k)),

@@ -1,4 +1,5 @@
 import GumboAVX2
+import GumboAVX512
 
 /// Forward and backward loops of ``Opcode/matmul``: `C = A B` for each of
 /// `batch` pairs, `A` of `M × K` (``Instruction/outer`` × ``Instruction/length``),
@@ -18,7 +19,10 @@ import GumboAVX2
 /// `DoubleProducts` instead: 6 × 8 tiles of 256-bit accumulators, one
 /// rounding per multiply-add, about three times the rate at W5's sizes;
 /// `∂A` through a transposed copy of `B` in ``KernelMemory/scratch``
-/// (``scratchCount(depth:columns:)`` doubles) and the same tiles.
+/// (``scratchCount(depth:columns:)`` doubles) and the same tiles. With
+/// AVX-512 (``InstructionSet/avx512``) the dense products run in
+/// `GumboAVX512`'s `WideDoubleProducts`, 8 × 16 tiles of 512-bit
+/// accumulators, summing each result in the same order (the same bits).
 ///
 /// **Sparse left operand.** When at most half of `A`'s entries are nonzero
 /// (a third on AVX2; ``sparseCapacity(rows:depth:instructions:)``; W5's
@@ -60,7 +64,7 @@ enum MatMulKernels {
     /// sparse loop is limited by loads and the dense tiles by arithmetic;
     /// at W5's sizes the two took the same time at about a third nonzero.
     static func sparseCapacity(rows: Int, depth: Int, instructions: InstructionSet = .current) -> Int {
-        instructions == .avx2 ? rows * depth / 3 : rows * depth / 2
+        instructions.hasAVX2 ? rows * depth / 3 : rows * depth / 2
     }
 
     /// The ``KernelMemory/counters`` a product needs: a start per row
@@ -115,13 +119,15 @@ enum MatMulKernels {
 
     static func forward(_ i: Instruction, _ m: KernelMemory) {
         let (rows, depth, columns) = (i.outer, i.length, i.inner)
-        let fused = InstructionSet.current == .avx2
+        let fused = InstructionSet.current.hasAVX2, wide = InstructionSet.current == .avx512
         for batch in 0..<i.batch {
             let a = m.values + i.input0 + batch * i.batchStride0, b = m.values + i.input1 + batch * i.batchStride1
             let c = m.values + i.output + batch * rows * columns
             if compressForward(i, m, a, batch: batch) {
                 multiplySparse(a, positions: m.counters, b, into: c, rows: rows, depth: depth, columns: columns,
                                fused: fused)
+            } else if wide {
+                WideDoubleProducts.multiply(a, b, into: c, rows: rows, depth: depth, columns: columns)
             } else if fused {
                 DoubleProducts.multiply(a, b, into: c, rows: rows, depth: depth, columns: columns)
             } else {
@@ -132,7 +138,7 @@ enum MatMulKernels {
 
     static func backward(_ i: Instruction, _ m: KernelMemory) {
         let (rows, depth, columns) = (i.outer, i.length, i.inner)
-        let fused = InstructionSet.current == .avx2
+        let fused = InstructionSet.current.hasAVX2, wide = InstructionSet.current == .avx512
         for batch in 0..<i.batch {
             let a = m.values + i.input0 + batch * i.batchStride0
             let b = m.values + i.input1 + batch * i.batchStride1
@@ -141,7 +147,10 @@ enum MatMulKernels {
                 // ∂A is dense unless A is shared by the batch (then it sums).
                 let ga = m.gradients + i.gradient0 + batch * i.batchStride0
                 let overwrite = i.overwrites(0) && (batch == 0 || i.batchStride0 != 0)
-                if fused {
+                if wide {
+                    WideDoubleProducts.multiplyTransposed(gc, b, into: ga, rows: rows, depth: columns, columns: depth,
+                                                          overwrite: overwrite, scratch: m.scratch)
+                } else if fused {
                     DoubleProducts.multiplyTransposed(gc, b, into: ga, rows: rows, depth: columns, columns: depth,
                                                       overwrite: overwrite, scratch: m.scratch)
                 } else {
@@ -153,6 +162,9 @@ enum MatMulKernels {
                 if compressBackward(i, m, a, batch: batch) {
                     accumulateTransposedProductSparse(a, positions: m.counters, gc, into: gb,
                                                       rows: rows, depth: depth, columns: columns, fused: fused)
+                } else if wide {
+                    WideDoubleProducts.accumulateTransposedProduct(a, gc, into: gb, rows: rows, depth: depth,
+                                                                   columns: columns)
                 } else if fused {
                     DoubleProducts.accumulateTransposedProduct(a, gc, into: gb, rows: rows, depth: depth, columns: columns)
                 } else {
@@ -284,7 +296,7 @@ enum MatMulKernels {
     static func compress(_ a: Pointer, rows: Int, depth: Int, capacity: Int, byColumns: Bool,
                          into positions: Positions) -> Bool {
         let masks = UnsafeMutableRawPointer(positions + maskOffset(rows: rows, depth: depth))
-        if InstructionSet.current == .avx2 {
+        if InstructionSet.current.hasAVX2 {
             return SparseScan.compress(a, rows: rows, depth: depth, capacity: capacity, byColumns: byColumns,
                                        into: positions, masks: masks)
         }
