@@ -138,7 +138,8 @@ enum SVIBenchmark {
             printPeers(rows, measured: peers!)
         }
         if json {
-            print("{\"rows\": [\(rows.map { jsonRow($0, peers: peers) }.joined(separator: ", "))]" + (rounds > 1 ? ", \"rounds\": \(rounds)" : "") + "}")
+            print("{\"rows\": [\(rows.map { jsonRow($0, peers: peers) }.joined(separator: ", "))]"
+                  + (rounds > 1 ? ", \"rounds\": \(rounds)" : "") + ", \"instruction_set\": \"\(Plan.instructionSet)\"}")
         }
     }
 
@@ -146,7 +147,8 @@ enum SVIBenchmark {
     /// compile time), its hand-written loop checked, then timed.
     static func measure(_ cases: [SVICase], repeats: Int, threads: Int, dump: Bool,
                         allocations: [String: Double]) throws -> [Row] {
-        print("Seconds per SVI step (median of \(repeats) repeats of the thread's CPU time, after a warm-up)")
+        print("Seconds per SVI step (median of \(repeats) repeats of the thread's CPU time, after a warm-up;"
+              + " kernels for \(Plan.instructionSet))")
         print(header)
         var rows: [Row] = []
         for c in cases {

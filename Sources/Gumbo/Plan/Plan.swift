@@ -26,6 +26,11 @@
 /// A plan is not thread-safe: it owns its memory and its passes mutate it.
 /// Use one plan per thread.
 public final class Plan {
+    /// The vector instructions this process's plans run on, chosen once
+    /// from the processor and `GUMBO_INSTRUCTION_SET`: `baseline`, `avx2` or
+    /// `avx512` (for reports that quote timings).
+    public static var instructionSet: String { InstructionSet.current.rawValue }
+
     /// The graph this plan was compiled from.
     public let graph: Graph
     /// The tensors computed by ``forward()``; the first is the loss.
