@@ -23,8 +23,6 @@
 /// checked functions, which take such lanes to Foundation one by one.
 @usableFromInline
 enum VectorKernels {
-    @usableFromInline typealias Vector = SIMD4<Double>
-
     // MARK: Constants
 
     @usableFromInline static let ln2Hi = 6.93147180369123816490e-01   // 0x3FE62E42FEE00000: k·ln2Hi exact for |k| < 2¹¹
@@ -55,7 +53,7 @@ enum VectorKernels {
         let expR = 1 + (r + r2 * p)
         // The low bits of t hold k (two's complement, mod 2¹²); shifted into
         // the exponent field and added to 1.0's bits they make 2ᵏ.
-        let kBits = unsafeBitCast(t, to: SIMD4<UInt64>.self) &<< 52
+        let kBits = unsafeBitCast(t, to: VectorBits.self) &<< 52
         let scale = unsafeBitCast(kBits &+ 0x3FF0_0000_0000_0000, to: Vector.self)
         return expR * scale
     }
@@ -64,7 +62,7 @@ enum VectorKernels {
     /// series (``VectorMath/log(_:)-(SIMD4<Double>)``).
     @inlinable @inline(__always)
     static func logCore(_ x: Vector) -> Vector {
-        let bits = unsafeBitCast(x, to: SIMD4<UInt64>.self)
+        let bits = unsafeBitCast(x, to: VectorBits.self)
         // The biased exponent as a double: its bits or'd into 2⁵²'s mantissa.
         let exponentBits = (bits &>> 52) | 0x4330_0000_0000_0000
         var k = unsafeBitCast(exponentBits, to: Vector.self) - (0x1p52 + 1023)
@@ -100,16 +98,7 @@ enum VectorKernels {
     /// `−|x|`: the sign bit set.
     @inlinable @inline(__always)
     static func negativeMagnitude(_ x: Vector) -> Vector {
-        unsafeBitCast(unsafeBitCast(x, to: SIMD4<UInt64>.self) | 0x8000_0000_0000_0000, to: Vector.self)
-    }
-
-    /// Whether every lane of a mask is set: the two halves and'ed, then
-    /// the two words (the generic `all(_:)` compiles to a longer sequence).
-    @inlinable @inline(__always)
-    static func allTrue(_ mask: SIMDMask<SIMD4<Int64>>) -> Bool {
-        let bits = unsafeBitCast(mask, to: SIMD4<Int64>.self)
-        let half = bits.lowHalf & bits.highHalf
-        return half[0] & half[1] == -1
+        unsafeBitCast(unsafeBitCast(x, to: VectorBits.self) | 0x8000_0000_0000_0000, to: Vector.self)
     }
 
     /// Whether `exp`'s core applies to every lane.
@@ -158,11 +147,11 @@ enum VectorKernels {
     static func pass<F: BufferFunction>(_: F.Type, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>,
                                         count: Int) -> Int {
         var j = 0
-        while j + 4 <= count {
+        while j + lanes <= count {
             let (value, inRange) = F.value(load(x, j))
             guard _fastPath(inRange) else { break }
             store(value, y, j)
-            j += 4
+            j += lanes
         }
         return j
     }
@@ -205,16 +194,16 @@ enum VectorKernels {
                                 positive: UnsafeMutablePointer<Double>, negative: UnsafeMutablePointer<Double>) -> Int {
         sharedTerms(x, count: n, e: positive, log1pE: negative)
         var j = 0
-        while j < n / 4 * 4 {
+        while j < n / lanes * lanes {
             let x4 = load(x, j)
             guard _fastPath(allTrue(negativeMagnitude(x4) .>= -708.0)) else { break }
             let (values, sigmoids) = logSigmoidPair(x4, e: load(positive, j), log1pE: load(negative, j))
             store(sigmoids.0, positive, j)
             store(sigmoids.1, negative, j)
-            let (minus, plus) = values
-            store(Vector(minus[0], plus[0], minus[1], plus[1]), y, 2 * j)
-            store(Vector(minus[2], plus[2], minus[3], plus[3]), y, 2 * j + 4)
-            j += 4
+            let (first, second) = interleaved(values.0, values.1)
+            store(first, y, 2 * j)
+            store(second, y, 2 * j + lanes)
+            j += lanes
         }
         return j
     }
@@ -225,16 +214,16 @@ enum VectorKernels {
     @inline(__always)
     static func sharedTerms(_ x: UnsafePointer<Double>, count n: Int, e: UnsafeMutablePointer<Double>,
                             log1pE: UnsafeMutablePointer<Double>) {
-        let groups = n / 4 * 4
+        let groups = n / lanes * lanes
         var j = 0
         while j < groups {
             store(expCore(negativeMagnitude(load(x, j))), e, j)
-            j += 4
+            j += lanes
         }
         j = 0
         while j < groups {
             store(log1pSmall(load(e, j)), log1pE, j)
-            j += 4
+            j += lanes
         }
     }
 
@@ -264,14 +253,14 @@ enum VectorKernels {
     ) -> Int {
         sharedTerms(x, count: n, e: y, log1pE: slope)
         var j = 0
-        while j < n / 4 * 4 {
+        while j < n / lanes * lanes {
             let x4 = load(x, j)
             guard _fastPath(allTrue(negativeMagnitude(x4) .>= -708.0)) else { break }
             let ((minus, plus), (positive, negative)) = logSigmoidPair(x4, e: load(y, j), log1pE: load(slope, j))
             let (w0, w1) = Weights.load(w, j)
             store(w0 * minus + w1 * plus, y, j)
             store(w1 * negative - w0 * positive, slope, j)
-            j += 4
+            j += lanes
         }
         return j
     }
@@ -290,7 +279,7 @@ enum VectorKernels {
                      scale: Double, beta1: Double, beta2: Double, stepSize: Double,
                      inverseCorrection: Double, epsilon: Double) {
         var i = 0
-        while i + 4 <= n {
+        while i + lanes <= n {
             let g = load(gradients, i) * scale
             let mi = beta1 * load(m, i) + (1 - beta1) * g
             let vi = beta2 * load(v, i) + (1 - beta2) * g * g
@@ -298,7 +287,7 @@ enum VectorKernels {
             store(vi, v, i)
             store(load(parameters, i) - stepSize * mi / (vi.laneSquareRoot() * inverseCorrection + epsilon),
                   parameters, i)
-            i += 4
+            i += lanes
         }
         while i < n {
             let g = gradients[i] * scale
@@ -345,22 +334,21 @@ extension VectorKernels {
 /// Where ``VectorKernels/bernoulliLogLikelihoods(_:_:_:count:slope:complement:)``
 /// reads four logits' class weights `(w₀, w₁)` from.
 protocol LikelihoodWeights {
-    static func load(_ w: UnsafePointer<Double>, _ j: Int) -> (SIMD4<Double>, SIMD4<Double>)
+    static func load(_ w: UnsafePointer<Double>, _ j: Int) -> (VectorKernels.Vector, VectorKernels.Vector)
 }
 
 /// Rows of two, `[w₀, w₁]` per logit.
 enum PairWeights: LikelihoodWeights {
     @inline(__always)
-    static func load(_ w: UnsafePointer<Double>, _ j: Int) -> (SIMD4<Double>, SIMD4<Double>) {
-        let low = VectorKernels.load(w, 2 * j), high = VectorKernels.load(w, 2 * j + 4)
-        return (SIMD4(low[0], low[2], high[0], high[2]), SIMD4(low[1], low[3], high[1], high[3]))
+    static func load(_ w: UnsafePointer<Double>, _ j: Int) -> (VectorKernels.Vector, VectorKernels.Vector) {
+        VectorKernels.deinterleaved(VectorKernels.load(w, 2 * j), VectorKernels.load(w, 2 * j + VectorKernels.lanes))
     }
 }
 
 /// One `v` per logit, for the weights `[1 − v, v]`.
 enum ComplementWeights: LikelihoodWeights {
     @inline(__always)
-    static func load(_ w: UnsafePointer<Double>, _ j: Int) -> (SIMD4<Double>, SIMD4<Double>) {
+    static func load(_ w: UnsafePointer<Double>, _ j: Int) -> (VectorKernels.Vector, VectorKernels.Vector) {
         let v = VectorKernels.load(w, j)
         return (1 - v, v)
     }

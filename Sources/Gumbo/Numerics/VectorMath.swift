@@ -1,5 +1,6 @@
 import Foundation
 import GumboAVX2
+import GumboAVX512
 #if arch(x86_64) && canImport(_Builtin_intrinsics)
 import _Builtin_intrinsics.intel
 #endif
@@ -225,36 +226,44 @@ extension VectorMath {
 
     typealias Pass = (UnsafePointer<Double>, UnsafeMutablePointer<Double>, Int) -> Int
 
-    /// A buffer pass of ``VectorKernels`` — `GumboAVX2`'s copy on a
-    /// processor with AVX2 (``InstructionSet``), `Gumbo`'s otherwise —
-    /// then the checked function `f` from where the pass stopped (`y` may
-    /// be `x`).
+    /// A buffer pass of ``VectorKernels`` — `GumboAVX512`'s copy on a
+    /// processor with AVX-512, `GumboAVX2`'s with AVX2 (``InstructionSet``),
+    /// `Gumbo`'s otherwise — then the checked function `f` from where the
+    /// pass stopped (`y` may be `x`).
     @inline(__always)
     static func dispatch(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int,
-                         avx2: Pass, baseline: Pass, padding: Double, _ f: (Vector) -> Vector) {
-        let done = InstructionSet.current.hasAVX2 ? avx2(x, y, count) : baseline(x, y, count)
+                         avx512: Pass, avx2: Pass, baseline: Pass, padding: Double, _ f: (Vector) -> Vector) {
+        let done = switch InstructionSet.current {
+        case .avx512: avx512(x, y, count)
+        case .avx2: avx2(x, y, count)
+        case .baseline: baseline(x, y, count)
+        }
         map(x + done, y + done, count: count - done, padding: padding, f)
     }
 
     /// `y = eˣ` over `count` elements (`y` may be `x`).
     public static func exp(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-        dispatch(x, y, count: count, avx2: VectorPasses.exp, baseline: VectorKernels.exp, padding: 0) { exp($0) }
+        dispatch(x, y, count: count, avx512: WideVectorPasses.exp, avx2: VectorPasses.exp,
+                 baseline: VectorKernels.exp, padding: 0) { exp($0) }
     }
 
     /// `y = log x` over `count` elements (`y` may be `x`).
     public static func log(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-        dispatch(x, y, count: count, avx2: VectorPasses.log, baseline: VectorKernels.log, padding: 1) { log($0) }
+        dispatch(x, y, count: count, avx512: WideVectorPasses.log, avx2: VectorPasses.log,
+                 baseline: VectorKernels.log, padding: 1) { log($0) }
     }
 
     /// `y = −log x` over `count` elements (`y` may be `x`).
     static func negativeLog(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-        dispatch(x, y, count: count, avx2: VectorPasses.negativeLog, baseline: VectorKernels.negativeLog,
+        dispatch(x, y, count: count, avx512: WideVectorPasses.negativeLog, avx2: VectorPasses.negativeLog,
+                 baseline: VectorKernels.negativeLog,
                  padding: 1) { -log($0) }
     }
 
     /// `y = log(u / (1 − u))` over `count` elements (`y` may be `x`).
     static func logit(_ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count: Int) {
-        dispatch(x, y, count: count, avx2: VectorPasses.logit, baseline: VectorKernels.logit,
+        dispatch(x, y, count: count, avx512: WideVectorPasses.logit, avx2: VectorPasses.logit,
+                 baseline: VectorKernels.logit,
                  padding: 0.5) { u in log(u / (1 - u)) }
     }
 

@@ -2,16 +2,20 @@ import Foundation
 import Testing
 @testable import Gumbo
 import GumboAVX2
+import GumboAVX512
 
-/// The buffer passes of `VectorKernels.swift` in both builds: `Gumbo`'s
-/// baseline copy and `GumboAVX2`'s (``VectorPasses``), called directly.
-/// Neither fuses an operation, so on a processor with AVX2 the two must
-/// agree bit for bit, element for element, and stop at the same group.
+/// The buffer passes of `VectorKernels.swift` in every build: `Gumbo`'s
+/// baseline copy, `GumboAVX2`'s (``VectorPasses``) and, for the unary
+/// passes, `GumboAVX512`'s eight-lane one (``WideVectorPasses``), called
+/// directly. None fuses an operation, so on a processor with AVX2 (AVX-512)
+/// they must agree bit for bit, element for element, and stop at the same
+/// group (the eight-lane build at the start of the group of eight that
+/// holds it).
 /// Each pass must also equal the checked ``VectorMath`` function (or the
 /// scalar formula) on the groups it finishes, and the buffer functions that
 /// dispatch to them must equal the checked function everywhere, edge
 /// cases included.
-@Suite("Vector kernels, baseline and AVX2")
+@Suite("Vector kernels, baseline, AVX2 and AVX-512")
 struct VectorKernelsTests {
     typealias Pointer = UnsafeMutablePointer<Double>
     typealias Pass = (UnsafePointer<Double>, Pointer, Int) -> Int
@@ -37,6 +41,7 @@ struct VectorKernelsTests {
     static func bits(_ values: ArraySlice<Double>) -> [UInt64] { values.map(\.bitPattern) }
 
     static var avx2: Bool { InstructionSet.processorHasHaswellFeatures() }
+    static var avx512: Bool { InstructionSet.processorHasSkylakeAVX512Features() }
 
     struct Case: Sendable, CustomTestStringConvertible {
         let name: String
@@ -44,6 +49,7 @@ struct VectorKernelsTests {
         let edge: Double
         let baseline: @Sendable (UnsafePointer<Double>, Pointer, Int) -> Int
         let avx2: @Sendable (UnsafePointer<Double>, Pointer, Int) -> Int
+        let avx512: @Sendable (UnsafePointer<Double>, Pointer, Int) -> Int
         /// The checked function on one group.
         let checked: @Sendable (SIMD4<Double>) -> SIMD4<Double>
         /// The dispatching buffer function.
@@ -54,20 +60,24 @@ struct VectorKernelsTests {
     static let cases: [Case] = [
         Case(name: "exp", range: -700...700, edge: -800,
              baseline: { VectorKernels.exp($0, $1, count: $2) }, avx2: { VectorPasses.exp($0, $1, count: $2) },
+             avx512: { WideVectorPasses.exp($0, $1, count: $2) },
              checked: { VectorMath.exp($0) }, buffer: { VectorMath.exp($0, $1, count: $2) }),
         Case(name: "log", range: 1e-300...1e300, edge: 0,
              baseline: { VectorKernels.log($0, $1, count: $2) }, avx2: { VectorPasses.log($0, $1, count: $2) },
+             avx512: { WideVectorPasses.log($0, $1, count: $2) },
              checked: { VectorMath.log($0) }, buffer: { VectorMath.log($0, $1, count: $2) }),
         Case(name: "−log", range: 1e-6...30, edge: -1,
              baseline: { VectorKernels.negativeLog($0, $1, count: $2) },
              avx2: { VectorPasses.negativeLog($0, $1, count: $2) },
+             avx512: { WideVectorPasses.negativeLog($0, $1, count: $2) },
              checked: { -VectorMath.log($0) }, buffer: { VectorMath.negativeLog($0, $1, count: $2) }),
         Case(name: "logit", range: 0...1, edge: 1,
              baseline: { VectorKernels.logit($0, $1, count: $2) }, avx2: { VectorPasses.logit($0, $1, count: $2) },
+             avx512: { WideVectorPasses.logit($0, $1, count: $2) },
              checked: { VectorMath.log($0 / (1 - $0)) }, buffer: { VectorMath.logit($0, $1, count: $2) }),
     ]
 
-    @Test("Both builds agree bit for bit and stop at the first group outside the range", arguments: cases)
+    @Test("The builds agree bit for bit and stop at the first group outside the range", arguments: cases)
     func buildsAgree(_ c: Case) {
         for edge in [nil, c.edge] {
             let x = Self.values(c.range, edge: edge, seed: 11)
@@ -82,6 +92,10 @@ struct VectorKernelsTests {
             let (doneAVX2, yAVX2) = Self.run(c.avx2, x)
             #expect(doneAVX2 == done)
             #expect(Self.bits(yAVX2[..<done]) == Self.bits(y[..<done]), "\(c.name)")
+            guard Self.avx512 else { continue }
+            let (doneWide, yWide) = Self.run(c.avx512, x)
+            #expect(doneWide == done / 8 * 8)
+            #expect(Self.bits(yWide[..<doneWide]) == Self.bits(y[..<doneWide]), "\(c.name), eight lanes")
         }
     }
 
