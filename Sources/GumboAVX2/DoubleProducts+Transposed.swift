@@ -1,25 +1,16 @@
 extension DoubleProducts {
-    /// `c = a bᵀ` (or `c += a bᵀ` unless `overwrite`): `a` is `rows × depth`,
-    /// `b` is `columns × depth`. `b` is transposed into `scratch` (`depth ×
-    /// columns` doubles), then `c` is formed by the tiles of
-    /// ``multiply(_:_:into:rows:depth:columns:overwrite:)``, so each result
-    /// is summed from zero in the naive loop's order (`Σ_p` ascending, one
-    /// fused multiply-add per term) and stored or added once.
-    ///
-    /// At W5's sizes the copy (about 8 % of the product's time) buys more
-    /// than it costs: the dot-product tiles this replaced (2 rows of `a` × 4
-    /// rows of `b`, six loads per eight multiply-adds, each result summed
-    /// across lanes at the end) took 1.2–1.25 times as long, copy included
-    /// (standalone, `100 × 128 · 128 × 64` and `100 × 64 · 64 × 128`).
-    public static func multiplyTransposed(_ a: Pointer, _ b: Pointer, into c: Pointer, rows: Int, depth: Int,
-                                          columns: Int, overwrite: Bool, scratch: Pointer) {
-        transpose(b, rows: columns, columns: depth, into: scratch)
-        multiply(a, scratch, into: c, rows: rows, depth: depth, columns: columns, overwrite: overwrite)
-    }
-
     /// `t = sᵀ`: `s` is `rows × columns`, `t` is `columns × rows`, in
     /// blocks of 4 × 4 (four loads of four, four stores of four), then the
     /// edges one by one.
+    ///
+    /// `Gumbo`'s `∂A = ∂C Bᵀ` on AVX2 and AVX-512 transposes `B` with this
+    /// and runs the forward tiles of ``multiply(_:_:into:rows:depth:columns:overwrite:)``
+    /// (or `GumboAVX512`'s): at W5's sizes the copy (about 8 % of the
+    /// product's time) buys more than it costs, the dot-product tiles it
+    /// replaced (2 rows of `a` × 4 rows of `b`, six loads per eight
+    /// multiply-adds, each result summed across lanes at the end) taking
+    /// 1.2–1.25 times as long, copy included (standalone, `100 × 128 · 128 ×
+    /// 64` and `100 × 64 · 64 × 128`).
     public static func transpose(_ s: Pointer, rows: Int, columns: Int, into t: Pointer) {
         let tiledRows = rows & ~3, tiledColumns = columns & ~3
         var r = 0

@@ -1,8 +1,10 @@
 /// The dense matrix products of `GumboAVX2`'s `DoubleProducts`,
 ///
-///     C = A B,   ∂A = ∂C Bᵀ,   ∂B += Aᵀ ∂C,
+///     C = A B,   ∂A = ∂C Bᵀ,   ∂B += Aᵀ ∂C
 ///
-/// for processors with AVX-512 (x86-64 since Intel's Skylake-SP, 2017, and
+/// (`∂A` as ``multiply(_:_:into:rows:depth:columns:overwrite:)`` over the
+/// transposed copy of `B` that `Gumbo` makes with `GumboAVX2`), for
+/// processors with AVX-512 (x86-64 since Intel's Skylake-SP, 2017, and
 /// AMD's Zen 4, 2022): register tiles of 8 rows × 16 columns, sixteen
 /// 512-bit accumulators of the thirty-two registers. Per step along the
 /// sum, two loads of a row of the right operand and eight broadcasts feed

@@ -121,14 +121,11 @@ struct MatMulKernelTests {
                                     } else {
                                         MatMulKernels.multiply(a, b, into: c, rows: rows, depth: depth, columns: columns)
                                     }
-                                    if instructions == .avx512 {
-                                        WideDoubleProducts.multiplyTransposed(
+                                    if fused {
+                                        MatMulKernels.multiplyTransposedFused(
                                             g, b, into: ga, rows: rows, depth: columns, columns: depth,
-                                            overwrite: overwrite, scratch: scratch.baseAddress!)
-                                    } else if fused {
-                                        DoubleProducts.multiplyTransposed(g, b, into: ga, rows: rows, depth: columns,
-                                                                          columns: depth, overwrite: overwrite,
-                                                                          scratch: scratch.baseAddress!)
+                                            overwrite: overwrite, scratch: scratch.baseAddress!,
+                                            wide: instructions == .avx512)
                                     } else {
                                         MatMulKernels.multiplyTransposed(g, b, into: ga, rows: rows, depth: columns,
                                                                          columns: depth, overwrite: overwrite)

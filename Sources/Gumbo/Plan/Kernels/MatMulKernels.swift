@@ -18,8 +18,8 @@ import GumboAVX512
 /// (``InstructionSet/avx2``) the same products run in `GumboAVX2`'s
 /// `DoubleProducts` instead: 6 × 8 tiles of 256-bit accumulators, one
 /// rounding per multiply-add, about three times the rate at W5's sizes;
-/// `∂A` through a transposed copy of `B` in ``KernelMemory/scratch``
-/// (``scratchCount(depth:columns:)`` doubles) and the same tiles. With
+/// `∂A` through a transposed copy of `B` in ``KernelMemory/scratch`` and
+/// the same tiles (``multiplyTransposedFused(_:_:into:rows:depth:columns:overwrite:scratch:wide:)``). With
 /// AVX-512 (``InstructionSet/avx512``) the dense products run in
 /// `GumboAVX512`'s `WideDoubleProducts`, 8 × 16 tiles of 512-bit
 /// accumulators, summing each result in the same order (the same bits).
@@ -76,7 +76,8 @@ enum MatMulKernels {
     }
 
     /// The ``KernelMemory/scratch`` doubles a product's backward pass needs:
-    /// the transposed copy of `B` (`depth × columns`) for `∂A` on AVX2.
+    /// the transposed copy of `B` (`depth × columns`) for `∂A` on AVX2 and
+    /// AVX-512 (``multiplyTransposedFused(_:_:into:rows:depth:columns:overwrite:scratch:wide:)``).
     static func scratchCount(depth: Int, columns: Int) -> Int { depth * columns }
 
     /// Where the scan's scratch masks start in the counters, after the
@@ -147,12 +148,9 @@ enum MatMulKernels {
                 // ∂A is dense unless A is shared by the batch (then it sums).
                 let ga = m.gradients + i.gradient0 + batch * i.batchStride0
                 let overwrite = i.overwrites(0) && (batch == 0 || i.batchStride0 != 0)
-                if wide {
-                    WideDoubleProducts.multiplyTransposed(gc, b, into: ga, rows: rows, depth: columns, columns: depth,
-                                                          overwrite: overwrite, scratch: m.scratch)
-                } else if fused {
-                    DoubleProducts.multiplyTransposed(gc, b, into: ga, rows: rows, depth: columns, columns: depth,
-                                                      overwrite: overwrite, scratch: m.scratch)
+                if fused {
+                    multiplyTransposedFused(gc, b, into: ga, rows: rows, depth: columns, columns: depth,
+                                            overwrite: overwrite, scratch: m.scratch, wide: wide)
                 } else {
                     multiplyTransposed(gc, b, into: ga, rows: rows, depth: columns, columns: depth, overwrite: overwrite)
                 }
@@ -247,6 +245,25 @@ enum MatMulKernels {
                 c[r * columns + j] = overwrite ? total : c[r * columns + j] + total
                 j += 1
             }
+        }
+    }
+
+    /// `c = a bᵀ` (or `c += a bᵀ` unless `overwrite`) on AVX2 or, when
+    /// `wide`, AVX-512: `b` (`columns × depth`) transposed into `scratch`
+    /// (``scratchCount(depth:columns:)`` doubles, `GumboAVX2`'s
+    /// `DoubleProducts.transpose`), then the set's forward tiles, so each
+    /// result is summed from zero in the naive loop's order, one fused
+    /// multiply-add per term, and stored or added once.
+    @inline(__always)
+    static func multiplyTransposedFused(_ a: Pointer, _ b: Pointer, into c: Pointer, rows: Int, depth: Int,
+                                        columns: Int, overwrite: Bool, scratch: Pointer, wide: Bool) {
+        DoubleProducts.transpose(b, rows: columns, columns: depth, into: scratch)
+        if wide {
+            WideDoubleProducts.multiply(a, scratch, into: c, rows: rows, depth: depth, columns: columns,
+                                        overwrite: overwrite)
+        } else {
+            DoubleProducts.multiply(a, scratch, into: c, rows: rows, depth: depth, columns: columns,
+                                    overwrite: overwrite)
         }
     }
 
