@@ -53,6 +53,21 @@ public enum VectorPasses {
         VectorKernels.bernoulliLogLikelihoods(x, w, y, count: count, slope: slope, complement: complement)
     }
 
+    /// `h = max(a + b, 0)` over `rows` rows of `columns`, `b` one row; see
+    /// `VectorKernels.biasedRelu`.
+    public static func biasedRelu(_ a: UnsafePointer<Double>, bias: UnsafePointer<Double>, _ h: Pointer,
+                                  rows: Int, columns: Int) {
+        VectorKernels.biasedRelu(a, bias: bias, h, rows: rows, columns: columns)
+    }
+
+    /// The biased ReLU's backward pass; see `VectorKernels.biasedReluBackward`.
+    public static func biasedReluBackward(_ h: UnsafePointer<Double>, _ g: UnsafePointer<Double>, rows: Int,
+                                          columns: Int, inputGradient: Pointer?, accumulate: Bool,
+                                          biasGradient: Pointer?) {
+        VectorKernels.biasedReluBackward(h, g, rows: rows, columns: columns, inputGradient: inputGradient,
+                                         accumulate: accumulate, biasGradient: biasGradient)
+    }
+
     /// Adam's update of `count` parameters with moments `m` and `v`; see
     /// `VectorKernels.adam`.
     public static func adam(parameters: Pointer, gradients: UnsafePointer<Double>, m: Pointer, v: Pointer,

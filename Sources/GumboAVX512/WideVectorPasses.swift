@@ -38,4 +38,19 @@ public enum WideVectorPasses {
     public static func logit(_ x: UnsafePointer<Double>, _ y: Pointer, count: Int) -> Int {
         VectorKernels.logit(x, y, count: count)
     }
+
+    /// `h = max(a + b, 0)` over `rows` rows of `columns`, `b` one row; see
+    /// `VectorKernels.biasedRelu`.
+    public static func biasedRelu(_ a: UnsafePointer<Double>, bias: UnsafePointer<Double>, _ h: Pointer,
+                                  rows: Int, columns: Int) {
+        VectorKernels.biasedRelu(a, bias: bias, h, rows: rows, columns: columns)
+    }
+
+    /// The biased ReLU's backward pass; see `VectorKernels.biasedReluBackward`.
+    public static func biasedReluBackward(_ h: UnsafePointer<Double>, _ g: UnsafePointer<Double>, rows: Int,
+                                          columns: Int, inputGradient: Pointer?, accumulate: Bool,
+                                          biasGradient: Pointer?) {
+        VectorKernels.biasedReluBackward(h, g, rows: rows, columns: columns, inputGradient: inputGradient,
+                                         accumulate: accumulate, biasGradient: biasGradient)
+    }
 }

@@ -1,0 +1,1 @@
+../Gumbo/Numerics/VectorKernels+BiasedRelu.swift
