@@ -96,7 +96,7 @@ enum DiscreteKernels {
         let (s0, s1) = (rows.step0, rows.step1)
         let (r1, r2, r3) = (s0, s0 &* 2, s0 &* 3)
         let (y1, y2, y3) = (classes, classes &* 2, classes &* 3)
-        let zero = SIMD4<Double>(repeating: 0), one = SIMD4<Double>(repeating: 1)
+        let zero = SIMD4<Double>(repeating: 0), oneBits = SIMD4<UInt64>(repeating: (1.0).bitPattern)
         var y = m.values + i.output
         for _ in 0..<rows.count {
             var q = m.values + i.input0 + rows.offset0, u = m.values + i.input1 + rows.offset1
@@ -109,7 +109,9 @@ enum DiscreteKernels {
                     p.replace(with: 0, where: p .< 0)          // NaN stays NaN
                     let before = total
                     total += p
-                    let hot = zero.replacing(with: one, where: (before .<= uniform) .& (uniform .< total))
+                    // 1.0's bits and'ed with the mask: a select by branches otherwise.
+                    let hotBits = unsafeBitCast((before .<= uniform) .& (uniform .< total), to: SIMD4<UInt64>.self)
+                    let hot = unsafeBitCast(hotBits & oneBits, to: SIMD4<Double>.self)
                     (y[k], y[y1 &+ k], y[y2 &+ k], y[y3 &+ k]) = (hot[0], hot[1], hot[2], hot[3])
                 }
                 let regular = (uniform .>= 0) .& (uniform .< total)      // false for NaN
