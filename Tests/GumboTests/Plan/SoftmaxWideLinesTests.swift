@@ -101,4 +101,42 @@ struct SoftmaxWideLinesTests {
             #expect(mismatches.isEmpty, "\(useLog ? "logSoftmax" : "softmax"): \(mismatches)")
         }
     }
+
+    /// The gradient of `Σ c ⊙ f(x)` with respect to `x` (lines along
+    /// `axis`), for `f` a scaled softmax, a logSoftmax, or both (a
+    /// logSoftmax and a softmax of the same `x` share one backward pass).
+    static func gradient(_ x: [Double], _ c: [Double], shape: Shape, axis: Int, kind: Int) throws -> [Double] {
+        var builder = GraphBuilder()
+        let input = try builder.parameter("x", shape: shape)
+        let weights = try builder.constant(c, shape: shape)
+        let softmax = try builder.softmax(builder.divide(input, builder.constant([0.7], shape: [])), axis: axis)
+        let logSoftmax = try builder.logSoftmax(input, axis: axis)
+        let loss = switch kind {
+        case 0: try builder.sum(builder.multiply(softmax, weights))
+        case 1: try builder.sum(builder.multiply(logSoftmax, weights))
+        default: try builder.add(builder.sum(builder.multiply(logSoftmax, weights)),
+                                 builder.sum(builder.multiply(builder.softmax(input, axis: axis), weights)))
+        }
+        let plan = try Plan(graph: builder.build(), outputs: [loss], gradients: [input])
+        try plan.setValues(x, of: input)
+        plan.forward()
+        plan.backward()
+        return try plan.gradient(of: input)
+    }
+
+    @Test("softmax and logSoftmax gradients over contiguous lines equal the strided path bit for bit",
+          arguments: [5, 8, 12])
+    func backwardSameAsStrided(classes: Int) throws {
+        let lines = 37
+        var rng = Xoshiro256StarStar(seed: 35)
+        let x = Fixtures.random(lines * classes, &rng, low: -4, high: 4)
+        let c = Fixtures.random(lines * classes, &rng, low: -3, high: 3)
+        let (xt, ct) = (Self.transposed(x, lines: lines, classes: classes), Self.transposed(c, lines: lines, classes: classes))
+        for kind in 0..<3 {
+            let wide = try Self.gradient(x, c, shape: [lines, classes], axis: 1, kind: kind)
+            let strided = try Self.gradient(xt, ct, shape: [classes, lines], axis: 0, kind: kind)
+            #expect(Self.same(wide, Self.transposed(strided, lines: classes, classes: lines)), "kind \(kind)")
+            #expect(wide.contains { $0 != 0 })
+        }
+    }
 }

@@ -25,6 +25,10 @@ import Foundation
 /// when every entry is `−∞`, `+∞` when one is, NaN for a NaN) and saved
 /// weights 0; its `softmax` is NaN (`exp(x − m)` is `exp(NaN)` somewhere
 /// on the line), as in PyTorch.
+///
+/// The backward passes over contiguous lines sum each line in order, then
+/// write its gradient four elements at a time (the same operations per
+/// element as one at a time).
 enum SoftmaxKernels {
     // MARK: logSumExp
 
@@ -118,13 +122,23 @@ enum SoftmaxKernels {
     ) {
         let n = Width.length(i.length)
         let scale = inverseScale(i, m)
+        let scaleV = Vector4(repeating: scale)
         var y = m.values + i.output
         var g = m.gradients + i.outputGradient
         var gx = m.gradients + i.gradient0
         for _ in 0..<i.outer {
             var dot = 0.0
             for j in 0..<n { dot += g[j] * y[j] }
-            for j in 0..<n { Store.store(scale * y[j] * (g[j] - dot), at: gx + j) }
+            let dotV = Vector4(repeating: dot)
+            var j = 0
+            while j &+ 4 <= n {
+                Store.store(scaleV * y.vector(at: j) * (g.vector(at: j) - dotV), at: gx + j)
+                j &+= 4
+            }
+            while j < n {
+                Store.store(scale * y[j] * (g[j] - dot), at: gx + j)
+                j &+= 1
+            }
             y += n
             g += n
             gx += n
@@ -176,7 +190,16 @@ enum SoftmaxKernels {
         for _ in 0..<i.outer {
             var total = 0.0
             for j in 0..<n { total += g[j] }
-            for j in 0..<n { Store.store(g[j] - p[j] * total, at: gx + j) }
+            let totalV = Vector4(repeating: total)
+            var j = 0
+            while j &+ 4 <= n {
+                Store.store(g.vector(at: j) - p.vector(at: j) * totalV, at: gx + j)
+                j &+= 4
+            }
+            while j < n {
+                Store.store(g[j] - p[j] * total, at: gx + j)
+                j &+= 1
+            }
             p += n
             g += n
             gx += n
@@ -226,7 +249,16 @@ enum SoftmaxKernels {
             for j in 0..<n { total += gL[j] }
             for j in 0..<n { dot += gS[j] * p[j] }
             let shift = dot + total
-            for j in 0..<n { Store.store(gL[j] + p[j] * (gS[j] - shift), at: gx + j) }
+            let shiftV = Vector4(repeating: shift)
+            var j = 0
+            while j &+ 4 <= n {
+                Store.store(gL.vector(at: j) + p.vector(at: j) * (gS.vector(at: j) - shiftV), at: gx + j)
+                j &+= 4
+            }
+            while j < n {
+                Store.store(gL[j] + p[j] * (gS[j] - shift), at: gx + j)
+                j &+= 1
+            }
             p += n
             gL += n
             gS += n
