@@ -31,6 +31,7 @@ import workloads_data
 
 ARGS = workloads_data.parse_arguments(__doc__)
 sys.stdout.reconfigure(encoding="utf-8")  # the table prints µ and →
+CORE = workloads_data.pin_to_one_core()  # before the runtime starts its threads
 
 # One thread, set before jax is imported.
 _SINGLE_THREAD = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
@@ -372,7 +373,8 @@ def format_seconds(seconds):
 def versions():
     import jaxlib
     v = {"python": platform.python_version(), "jax": jax.__version__, "jaxlib": jaxlib.__version__,
-         "numpyro": numpyro.__version__, "dtype": jnp.dtype(DTYPE).name, "XLA_FLAGS": os.environ["XLA_FLAGS"]}
+         "numpyro": numpyro.__version__, "dtype": jnp.dtype(DTYPE).name, "XLA_FLAGS": os.environ["XLA_FLAGS"],
+         "core": "none" if CORE is None else str(CORE)}
     if HAVE_FUNSOR:
         v["funsor"] = funsor.__version__
     return v

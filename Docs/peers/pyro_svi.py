@@ -26,6 +26,7 @@ import workloads_data
 
 ARGS = workloads_data.parse_arguments(__doc__)
 sys.stdout.reconfigure(encoding="utf-8")  # the table prints µ and →
+CORE = workloads_data.pin_to_one_core()  # before the runtime starts its threads
 
 import torch  # noqa: E402  (after the arguments, so --help is fast)
 import torch.nn as nn  # noqa: E402
@@ -276,7 +277,7 @@ def format_seconds(seconds):
 def versions():
     return {"python": platform.python_version(), "torch": torch.__version__, "pyro": pyro.__version__,
             "dtype": str(torch.get_default_dtype()).replace("torch.", ""),
-            "threads": torch.get_num_threads()}
+            "threads": torch.get_num_threads(), "core": "none" if CORE is None else str(CORE)}
 
 
 def main():

@@ -112,6 +112,10 @@ enum SVIBenchmark {
         if let estimator { filter += ["--estimator", estimator] }
         if let precision { filter += ["--matrix-precision", "\(precision)"] }
         let allocations = countAllocations(filter)
+        if python != nil && threads == 1 {
+            let core = CorePinning.pinToLowestCore()
+            print(core.map { "Pinned to core \($0), as the peers pin themselves" } ?? "Not pinned to one core (no affinity call)")
+        }
 
         var roundsRows: [[Row]] = [], roundsPeers: [PeerRun] = []
         for round in 0..<rounds {
