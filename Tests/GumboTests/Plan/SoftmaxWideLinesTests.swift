@@ -5,7 +5,8 @@ import GumboTestSupport
 
 /// The softmax family's wide path (`SoftmaxKernels.forwardWideLines`):
 /// contiguous lines of `4m > 4` classes (W5's eight), with each line's
-/// maximum and shift from vector loads. It must give the blocked path's
+/// maximum and shift from vector loads; and its short path
+/// (`forwardShortLines`, 2–4 classes). Each must give the blocked path's
 /// results bit for bit, so the same lines laid out along a leading axis
 /// (strided, which always takes the blocked path) are the reference, as
 /// well as the formulas.
@@ -34,10 +35,13 @@ struct SoftmaxWideLinesTests {
         a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
     }
 
-    @Test("softmax, logSoftmax and logSumExp over wide lines equal the blocked path bit for bit",
-          arguments: [8, 12])
+    /// Also the short lines (2–4 classes, four lines to a vector, blocks of
+    /// them through one `exp` call): 603 lines are several blocks and a
+    /// tail of three, with non-finite elements inside blocks.
+    @Test("softmax, logSoftmax and logSumExp over short and wide lines equal the blocked path bit for bit",
+          arguments: [2, 3, 4, 8, 12])
     func sameAsBlocked(classes: Int) throws {
-        let lines = 150
+        let lines = 603
         let x = Self.logits(lines: lines, classes: classes, seed: 31)
         let xt = Self.transposed(x, lines: lines, classes: classes)
         let wide: Shape = [lines, classes], strided: Shape = [classes, lines]

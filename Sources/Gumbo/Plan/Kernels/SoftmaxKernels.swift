@@ -329,10 +329,16 @@ enum SoftmaxKernels {
     }
 
     /// Contiguous lines of 2–4 (a class axis), four lines at a time in
-    /// registers: lane `l` of vector `v_k` holds element `k` of line `l`, so
-    /// each `exp` call covers four lines and each `log` call four sums, and
-    /// nothing goes through scratch. A group with a non-finite element, and
-    /// the last one to three lines, take the blocked path.
+    /// registers: lane `l` of vector `v_k` holds element `k` of line `l`.
+    /// A block of such groups at a time, through scratch: each group's
+    /// maximum and `v_k − max` into the scratch, then one `exp` over the
+    /// block and one `log` over its sums (buffer passes, so on AVX2 and
+    /// AVX-512 machines their wide copies; one `exp` call per vector, in the
+    /// baseline build, took a sixth of W3's straight-through step), then
+    /// each group's results. The buffer passes compute each vector of four
+    /// as ``VectorMath/exp(_:)-(SIMD4<Double>)`` does, so the results are
+    /// those of one call per vector bit for bit. A group with a non-finite
+    /// element, and the last one to three lines, take the blocked path.
     @inline(__always)
     static func forwardShortLines<Result: LineResult, Width: RowWidth>(
         _: Result.Type, _: Width.Type, _ i: Instruction, _ m: KernelMemory
@@ -345,6 +351,8 @@ enum SoftmaxKernels {
         let p = m.values + (keep ? i.auxiliary : 0)
         let minusInfinity = Vector4(repeating: -.infinity)
         let inputScale = inverseScale(i, m)
+        let (blockLines, shifted, tops, logs) = blockScratch(n, m)
+        let blockGroups = Swift.max(1, blockLines / 4)
         @inline(__always) func column(_ base: UnsafeMutablePointer<Double>, _ k: Int) -> Vector4 {
             k < n ? Vector4(base[k], base[n + k], base[2 * n + k], base[3 * n + k]) * inputScale : minusInfinity
         }
@@ -353,39 +361,70 @@ enum SoftmaxKernels {
         }
         var line = 0
         while line + 4 <= lineCount {
-            let base = x + line * n
-            let v0 = column(base, 0), v1 = column(base, 1), v2 = column(base, 2), v3 = column(base, 3)
-            // x − x is 0 for finite x and NaN otherwise: any non-finite
-            // element sends the group to the scalar path's semantics.
-            var check = (v0 - v0) + (v1 - v1)
-            if n > 2 { check += v2 - v2 }
-            if n > 3 { check += v3 - v3 }
-            guard check == Vector4(repeating: 0) else {
+            // 1. Up to a block of groups: `v_k − max` (n vectors a group) and the maxima.
+            var groups = 0, stopped = false
+            while groups < blockGroups && line + 4 * groups + 4 <= lineCount {
+                let base = x + (line + 4 * groups) * n
+                let v0 = column(base, 0), v1 = column(base, 1), v2 = column(base, 2), v3 = column(base, 3)
+                // x − x is 0 for finite x and NaN otherwise: any non-finite
+                // element sends the group to the scalar path's semantics.
+                var check = (v0 - v0) + (v1 - v1)
+                if n > 2 { check += v2 - v2 }
+                if n > 3 { check += v3 - v3 }
+                guard check == Vector4(repeating: 0) else {
+                    stopped = true
+                    break
+                }
+                var top = v0.replacing(with: v1, where: v1 .> v0)
+                if n > 2 { top.replace(with: v2, where: v2 .> top) }
+                if n > 3 { top.replace(with: v3, where: v3 .> top) }
+                let d = shifted + 4 * n * groups
+                d.setVector(v0 - top, at: 0)
+                d.setVector(v1 - top, at: 4)
+                if n > 2 { d.setVector(v2 - top, at: 8) }
+                if n > 3 { d.setVector(v3 - top, at: 12) }
+                tops.setVector(top, at: 4 * groups)
+                groups += 1
+            }
+            // 2. One exp over the block; the sums, and one log over them.
+            VectorMath.exp(shifted, shifted, count: 4 * n * groups)
+            @inline(__always) func exponentials(_ g: Int) -> (Vector4, Vector4, Vector4, Vector4, total: Vector4) {
+                let e = shifted + 4 * n * g
+                let e0 = e.vector(at: 0), e1 = e.vector(at: 4)
+                let e2 = n > 2 ? e.vector(at: 8) : Vector4(), e3 = n > 3 ? e.vector(at: 12) : Vector4()
+                var total = e0 + e1
+                if n > 2 { total += e2 }
+                if n > 3 { total += e3 }
+                return (e0, e1, e2, e3, total)
+            }
+            if Result.needsLogSumExp {
+                for g in 0..<groups { logs.setVector(exponentials(g).total, at: 4 * g) }
+                VectorMath.log(logs, logs, count: 4 * groups)
+            }
+            // 3. Each group's results.
+            for g in 0..<groups {
+                let base = x + (line + 4 * g) * n
+                let (e0, e1, e2, e3, total) = exponentials(g)
+                let scale = 1 / total
+                let top = tops.vector(at: 4 * g)
+                // Plain softmax needs no logarithm (only 1/Σe).
+                let logSumExp = Result.needsLogSumExp ? top + logs.vector(at: 4 * g) : top
+                let v = (column(base, 0), column(base, 1), column(base, 2), column(base, 3))
+                Result.finish(line: line + 4 * g, n: n, x: base, y: y, v: v, e: (e0, e1, e2, e3),
+                              scale: scale, logSumExp: logSumExp, scatter: scatter)
+                if keep {
+                    let out = p + (line + 4 * g) * n
+                    scatter(e0 * scale, out, 0)
+                    scatter(e1 * scale, out, 1)
+                    if n > 2 { scatter(e2 * scale, out, 2) }
+                    if n > 3 { scatter(e3 * scale, out, 3) }
+                }
+            }
+            line += 4 * groups
+            if stopped {
                 blockedLines(Result.self, Width.self, i, m, from: line, to: line + 4)
                 line += 4
-                continue
             }
-            var top = v0.replacing(with: v1, where: v1 .> v0)
-            if n > 2 { top.replace(with: v2, where: v2 .> top) }
-            if n > 3 { top.replace(with: v3, where: v3 .> top) }
-            let e0 = VectorMath.exp(v0 - top), e1 = VectorMath.exp(v1 - top)
-            let e2 = n > 2 ? VectorMath.exp(v2 - top) : Vector4(), e3 = n > 3 ? VectorMath.exp(v3 - top) : Vector4()
-            var total = e0 + e1
-            if n > 2 { total += e2 }
-            if n > 3 { total += e3 }
-            let scale = 1 / total
-            // Plain softmax needs no logarithm (only 1/Σe).
-            let logSumExp = Result.needsLogSumExp ? top + VectorMath.log(total) : top
-            Result.finish(line: line, n: n, x: base, y: y, v: (v0, v1, v2, v3), e: (e0, e1, e2, e3),
-                          scale: scale, logSumExp: logSumExp, scatter: scatter)
-            if keep {
-                let out = p + line * n
-                scatter(e0 * scale, out, 0)
-                scatter(e1 * scale, out, 1)
-                if n > 2 { scatter(e2 * scale, out, 2) }
-                if n > 3 { scatter(e3 * scale, out, 3) }
-            }
-            line += 4
         }
         if line < lineCount { blockedLines(Result.self, Width.self, i, m, from: line, to: lineCount) }
     }
