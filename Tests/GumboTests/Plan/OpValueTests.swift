@@ -107,6 +107,28 @@ struct OpValueTests {
         #expect(Array(hard[0..<7]) == [0, 0, 1, 0, 0, 0, 0] && Array(hard[7..<14]) == [1, 0, 0, 0, 0, 0, 0])
     }
 
+    @Test("oneHotArgmax on contiguous lines of 2, 3 and 4 (four lines at a time and a tail): first of ties, NaN never wins after the first entry",
+          arguments: [2, 3, 4])
+    func oneHotArgmaxShortLines(n: Int) throws {
+        var rng = Xoshiro256StarStar(seed: 37)
+        let lines = 23
+        var x = Fixtures.random(lines * n, &rng, low: -3, high: 3)
+        x[0] = 9; x[1] = 9                          // a tie: the first wins
+        x[n] = .nan                                 // a NaN first entry stays the argmax
+        x[2 * n + 1] = .nan                         // a NaN later is skipped
+        for j in 0..<n { x[5 * n + j] = 1 }         // all equal: the first
+        x[22 * n + n - 1] = 7                       // the tail line: its last entry
+        let hard = try Fixtures.evaluate([([lines, n], x)]) { b, t in try b.oneHotArgmax(t[0], axis: 1) }
+        var expected = [Double]()
+        for line in 0..<lines {
+            var best = 0
+            for j in 1..<n where x[line * n + j] > x[line * n + best] { best = j }
+            expected += (0..<n).map { $0 == best ? 1.0 : 0.0 }
+        }
+        #expect(hard == expected)
+        #expect(hard[0] == 1 && hard[n] == 1 && hard[5 * n] == 1 && hard[22 * n + n - 1] == 1)
+    }
+
     @Test("logSumExp is stable for large entries and −∞ lines")
     func logSumExpExtremes() throws {
         let y = try Fixtures.evaluate([([2, 2], [1000, 1000, -.infinity, -.infinity])]) { b, t in try b.logSumExp(t[0], axis: 1) }

@@ -19,11 +19,16 @@ enum DiscreteKernels {
     /// 1 at the largest entry of each line along the axis, 0 elsewhere.
     /// Contiguous lines (``Instruction/inner`` 1) are written four entries
     /// at a time, each lane 1 where its position equals the argmax (W5's
-    /// 800 lines of 8: 2.5 → 1 ns per entry in a standalone copy).
+    /// 800 lines of 8: 2.5 → 1 ns per entry in a standalone copy); lines
+    /// of 2–4, four lines at a time (``shortLinesOneHotArgmax(_:_:lines:length:)``).
     static func forwardOneHotArgmax(_ i: Instruction, _ m: KernelMemory) {
         let x = m.values + i.input0
         let y = m.values + i.output
         let stride = i.inner
+        if stride == 1 && i.length >= 2 && i.length <= 4 {
+            shortLinesOneHotArgmax(x, y, lines: i.outer, length: i.length)
+            return
+        }
         if stride == 1 {
             let n = i.length
             let positions = Vector4(0, 1, 2, 3)
@@ -47,6 +52,49 @@ enum DiscreteKernels {
             let start = SoftmaxKernels.lineStart(line, i)
             let best = argmax(x + start, i.length, stride: stride)
             for j in 0..<i.length { y[start + j * stride] = j == best ? 1 : 0 }
+        }
+    }
+
+    /// One-hot argmax over contiguous lines of `n` = 2–4 entries, four lines
+    /// at a time: lane `l` of `v_k` holds entry `k` of line `l`, and each
+    /// lane keeps the scalar ``argmax(_:_:stride:)``'s rule (a later entry
+    /// wins only when strictly greater: the first of ties, a NaN never wins
+    /// after the first entry, a NaN first entry stays). Selects by bit
+    /// masks (in the SSE2 build a vector select can compile to a branch per
+    /// lane, mispredicted at random: the scalar loop spent about 21 cycles
+    /// a line of W3's three classes). The last one to three lines one by one.
+    static func shortLinesOneHotArgmax(_ x: UnsafeMutablePointer<Double>, _ y: UnsafeMutablePointer<Double>,
+                                       lines: Int, length n: Int) {
+        typealias Bits = SIMD4<UInt64>
+        @inline(__always) func select(_ mask: SIMDMask<SIMD4<Int64>>, _ a: Vector4, _ b: Vector4) -> Vector4 {
+            let m = unsafeBitCast(mask, to: Bits.self)
+            return unsafeBitCast((unsafeBitCast(a, to: Bits.self) & m) | (unsafeBitCast(b, to: Bits.self) & ~m),
+                                 to: Vector4.self)
+        }
+        let oneBits = Bits(repeating: (1.0).bitPattern)
+        var line = 0
+        while line + 4 <= lines {
+            let base = x + line * n, out = y + line * n
+            @inline(__always) func column(_ k: Int) -> Vector4 {
+                Vector4(base[k], base[n + k], base[2 * n + k], base[3 * n + k])
+            }
+            var top = column(0), best = Vector4(repeating: 0)
+            for k in 1..<n {
+                let v = column(k)
+                let greater = v .> top
+                top = select(greater, v, top)
+                best = select(greater, Vector4(repeating: Double(k)), best)
+            }
+            for k in 0..<n {
+                let hot = unsafeBitCast(unsafeBitCast(best .== Double(k), to: Bits.self) & oneBits, to: Vector4.self)
+                out[k] = hot[0]; out[n + k] = hot[1]; out[2 * n + k] = hot[2]; out[3 * n + k] = hot[3]
+            }
+            line += 4
+        }
+        while line < lines {
+            let best = argmax(x + line * n, n, stride: 1)
+            for j in 0..<n { y[line * n + j] = j == best ? 1 : 0 }
+            line += 1
         }
     }
 
