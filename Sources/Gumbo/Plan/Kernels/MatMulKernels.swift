@@ -25,7 +25,8 @@ import GumboAVX512
 /// accumulators, summing each result in the same order (the same bits).
 ///
 /// **Sparse left operand.** When at most half of `A`'s entries are nonzero
-/// (a third on AVX2; ``sparseCapacity(rows:depth:instructions:)``; W5's
+/// (a third on AVX2, two sevenths on AVX-512;
+/// ``sparseCapacity(rows:depth:instructions:)``; W5's
 /// decoder reads one-hot codes, 8 ones in 64; its encoder reads binary
 /// images and both second layers read ReLU outputs), the forward product
 /// and `∂B` skip the zeros:
@@ -63,8 +64,20 @@ enum MatMulKernels {
     /// twelve multiply-adds, the sparse loop one per multiply-add, so the
     /// sparse loop is limited by loads and the dense tiles by arithmetic;
     /// at W5's sizes the two took the same time at about a third nonzero.
+    ///
+    /// AVX-512 kernels: two sevenths (0.29). Their dense tiles are faster
+    /// still; measured at W5's sizes (`C` and `∂B`, binary `A`, Zen 4),
+    /// dense 62.6 µs against sparse 51.4 µs at 0.30 nonzero and 66.8–70.0
+    /// µs at 0.32–0.33 (100 × 64 · 64 × 128), 61.7 against 58.4 at 0.28
+    /// and 62.0 at 0.30 (100 × 128 · 128 × 64). W5's binary images are
+    /// 0.32–0.35 nonzero, so with a third some batches took the slower
+    /// sparse loop.
     static func sparseCapacity(rows: Int, depth: Int, instructions: InstructionSet = .current) -> Int {
-        instructions.hasAVX2 ? rows * depth / 3 : rows * depth / 2
+        switch instructions {
+        case .avx512: rows * depth * 2 / 7
+        case .avx2: rows * depth / 3
+        case .baseline: rows * depth / 2
+        }
     }
 
     /// The ``KernelMemory/counters`` a product needs: a start per row
