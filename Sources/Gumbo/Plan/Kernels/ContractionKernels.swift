@@ -1,3 +1,4 @@
+import GumboAVX2
 /// Forward and backward loops of ``Opcode/contraction``: `sum(a · b)` over
 /// one axis of the broadcast product, without the product
 /// (``GraphRewriting``, rewrite 3).
@@ -60,7 +61,13 @@ enum ContractionKernels {
             // Rows of a table against one vector (a design matrix times
             // weights): four rows share each load of the vector.
             for _ in 0..<rows.count {
-                dotRows(a + rows.offset0, rowStep: sa, b + rows.offset1, count: k, into: y, rows: rows.length)
+                if InstructionSet.current.hasAVX2 {
+                    TableProducts.dotRows(a + rows.offset0, rowStep: sa, b + rows.offset1, count: k, into: y,
+                                          rows: rows.length)
+                } else {
+                    RowProducts.dotRows(a + rows.offset0, rowStep: sa, b + rows.offset1, count: k, into: y,
+                                        rows: rows.length)
+                }
                 y += rows.length
                 rows.advance()
             }
@@ -71,7 +78,7 @@ enum ContractionKernels {
             for j in 0..<rows.length {
                 let ra = pa + j * sa, rb = pb + j * sb
                 if contiguous {
-                    y[j] = dot(ra, rb, count: k)
+                    y[j] = RowProducts.dot(ra, rb, count: k)
                 } else {
                     var total = ra[0] * rb[0]
                     for c in 1..<k { total += ra[c * ka] * rb[c * kb] }
@@ -112,61 +119,6 @@ enum ContractionKernels {
             }
             y += n
             rows.advance()
-        }
-    }
-
-    /// `Σ a[c] b[c]` over contiguous factors, in eight lanes combined in a
-    /// fixed order (as ``ReduceKernels/sum(_:count:)``).
-    @inline(__always)
-    static func dot(_ a: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>, count: Int) -> Double {
-        var s0 = Vector4(repeating: 0), s1 = Vector4(repeating: 0)
-        var c = 0
-        while c + 8 <= count {
-            s0 += a.vector(at: c) * b.vector(at: c)
-            s1 += a.vector(at: c + 4) * b.vector(at: c + 4)
-            c += 8
-        }
-        let lanes = s0 + s1
-        var total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3])
-        while c < count {
-            total += a[c] * b[c]
-            c += 1
-        }
-        return total
-    }
-
-    /// `y[j] = Σ_c a[j·rowStep + c] · b[c]` for `j < rows`: four rows at a
-    /// time, each row summing in four lanes (combined in a fixed order).
-    /// Kept out of line: inlined into the generic forward loop, the compiler
-    /// interleaved the four rows' lanes with shuffles and spills and the
-    /// product ran at about half the speed.
-    @inline(never)
-    static func dotRows(_ a: UnsafeMutablePointer<Double>, rowStep: Int, _ b: UnsafeMutablePointer<Double>, count k: Int,
-                        into y: UnsafeMutablePointer<Double>, rows n: Int) {
-        var j = 0
-        while j + 4 <= n {
-            let r0 = a + j * rowStep, r1 = r0 + rowStep, r2 = r1 + rowStep, r3 = r2 + rowStep
-            var s0 = Vector4(), s1 = Vector4(), s2 = Vector4(), s3 = Vector4()
-            var c = 0
-            while c + 4 <= k {
-                let v = b.vector(at: c)
-                s0 += r0.vector(at: c) * v
-                s1 += r1.vector(at: c) * v
-                s2 += r2.vector(at: c) * v
-                s3 += r3.vector(at: c) * v
-                c += 4
-            }
-            var totals = Vector4(s0.sum(), s1.sum(), s2.sum(), s3.sum())
-            while c < k {
-                totals += Vector4(r0[c], r1[c], r2[c], r3[c]) * b[c]
-                c += 1
-            }
-            y.setVector(totals, at: j)
-            j += 4
-        }
-        while j < n {
-            y[j] = dot(a + j * rowStep, b, count: k)
-            j += 1
         }
     }
 
@@ -229,8 +181,15 @@ enum ContractionKernels {
             // matrix): its gradient is Σ_j g[j] · other row j, summed in
             // registers sixteen columns at a time and stored once per row.
             for _ in 0..<rows.count {
-                accumulateRows(Store.self, other + Side.otherOffset(rows), rowStep: sOther, g + out, rows: n,
-                               count: k, into: own + Side.ownOffset(rows))
+                let (table, target) = (other + Side.otherOffset(rows), own + Side.ownOffset(rows))
+                let overwrite = Store.self == Overwrite.self
+                if InstructionSet.current.hasAVX2 {
+                    TableProducts.accumulateRows(table, rowStep: sOther, g + out, rows: n, count: k, into: target,
+                                                 overwrite: overwrite)
+                } else {
+                    RowProducts.accumulateRows(table, rowStep: sOther, g + out, rows: n, count: k, into: target,
+                                               overwrite: overwrite)
+                }
                 out += n
                 rows.advance()
             }
@@ -264,88 +223,6 @@ enum ContractionKernels {
             }
             out += n
             rows.advance()
-        }
-    }
-
-    /// `own[c] (+)= Σ_j g[j] · other[j·rowStep + c]` for `c < count`: the
-    /// transposed product of a row-major table (a design matrix) with a
-    /// vector of output gradients.
-    ///
-    /// The rows are taken in blocks of about 16 KB, so that the column
-    /// sweeps of a block (sixteen columns at a time in registers, then four,
-    /// then single columns) read it from the L1 cache: each row of the table
-    /// is fetched from further out once, not once per sweep. Within a block
-    /// each column's sum runs down the rows (single columns in four
-    /// interleaved partial sums); the first block stores through `Store`,
-    /// the others add to what it stored. Kept out of line: inlined into the
-    /// generic callers, the compiler's code for these loops was slower.
-    @inline(never)
-    static func accumulateRows<Store: GradientStore>(
-        _: Store.Type, _ other: UnsafeMutablePointer<Double>, rowStep: Int, _ g: UnsafeMutablePointer<Double>, rows n: Int,
-        count k: Int, into own: UnsafeMutablePointer<Double>
-    ) {
-        let block = Swift.max(4, 2048 / Swift.max(rowStep, 1))
-        let first = Swift.min(block, n)
-        accumulateBlock(Store.self, other, rowStep: rowStep, g, rows: first, count: k, into: own)
-        var j = first
-        while j < n {
-            let rows = Swift.min(block, n - j)
-            accumulateBlock(Accumulate.self, other + j * rowStep, rowStep: rowStep, g + j, rows: rows, count: k, into: own)
-            j += rows
-        }
-    }
-
-    /// One block of ``accumulateRows(_:_:rowStep:_:rows:count:into:)``.
-    @inline(__always)
-    static func accumulateBlock<Store: GradientStore>(
-        _: Store.Type, _ other: UnsafeMutablePointer<Double>, rowStep: Int, _ g: UnsafeMutablePointer<Double>, rows n: Int,
-        count k: Int, into own: UnsafeMutablePointer<Double>
-    ) {
-        var c = 0
-        while c + 16 <= k {
-            var a0 = Vector4(), a1 = Vector4(), a2 = Vector4(), a3 = Vector4()
-            for j in 0..<n {
-                let v = Vector4(repeating: g[j])
-                let row = other + j * rowStep + c
-                a0 += v * row.vector(at: 0)
-                a1 += v * row.vector(at: 4)
-                a2 += v * row.vector(at: 8)
-                a3 += v * row.vector(at: 12)
-            }
-            Store.store(a0, at: own + c)
-            Store.store(a1, at: own + c + 4)
-            Store.store(a2, at: own + c + 8)
-            Store.store(a3, at: own + c + 12)
-            c += 16
-        }
-        while c + 4 <= k {
-            var a0 = Vector4(), a1 = Vector4()
-            var j = 0
-            while j + 2 <= n {
-                a0 += Vector4(repeating: g[j]) * (other + j * rowStep).vector(at: c)
-                a1 += Vector4(repeating: g[j + 1]) * (other + (j + 1) * rowStep).vector(at: c)
-                j += 2
-            }
-            if j < n { a0 += Vector4(repeating: g[j]) * (other + j * rowStep).vector(at: c) }
-            Store.store(a0 + a1, at: own + c)
-            c += 4
-        }
-        while c < k {
-            var t0 = 0.0, t1 = 0.0, t2 = 0.0, t3 = 0.0
-            var j = 0
-            while j + 4 <= n {
-                t0 += g[j] * other[j * rowStep + c]
-                t1 += g[j + 1] * other[(j + 1) * rowStep + c]
-                t2 += g[j + 2] * other[(j + 2) * rowStep + c]
-                t3 += g[j + 3] * other[(j + 3) * rowStep + c]
-                j += 4
-            }
-            while j < n {
-                t0 += g[j] * other[j * rowStep + c]
-                j += 1
-            }
-            Store.store((t0 + t1) + (t2 + t3), at: own + c)
-            c += 1
         }
     }
 

@@ -1,0 +1,1 @@
+../Gumbo/Plan/Kernels/RowProducts.swift
