@@ -1,4 +1,5 @@
 import GumboAVX2
+
 /// Forward and backward loops of ``Opcode/contraction``: `sum(a · b)` over
 /// one axis of the broadcast product, without the product
 /// (``GraphRewriting``, rewrite 3).
@@ -27,6 +28,11 @@ import GumboAVX2
 /// For each output the sum over `k` runs in order, `a₀b₀ + a₁b₁ + …`, as
 /// the unfused multiply-then-sum did, except along a contiguous axis of 8
 /// or more, which uses ``ReduceKernels/sum(_:count:)``'s eight lanes.
+///
+/// The rows of a table against one vector, and the transposed product
+/// for that vector's gradient, are ``RowProducts``' loops, run from
+/// `GumboAVX2` (`TableProducts`, the same source compiled for Haswell, the
+/// same bits) when the processor has AVX2 (``InstructionSet``).
 enum ContractionKernels {
     // MARK: Forward
 
