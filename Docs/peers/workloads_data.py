@@ -203,18 +203,6 @@ def dvae_initial_weights(pixels=64, hidden=128, codes=8, classes=8):
     return enc_w1, enc_w2, dec_w1, dec_w2
 
 
-if __name__ == "__main__":
-    x = mixture()
-    print("W3 x[0:3]", x[:3], "mean", sum(x) / len(x))
-    X, w, y = spike_and_slab()
-    print("W4 X[0][0:3]", X[0][:3], "y[0:3]", y[:3])
-    images, labels = digits(20)
-    print("W5 labels[0:20]", labels)
-    for r in range(SIDE):
-        print("   ", "".join("#" if p else "." for p in images[0][r * SIDE:(r + 1) * SIDE]))
-    print("W5 mean ink of 1500 training images", sum(map(sum, digits()[0])) / (1500 * 64))
-
-
 def pin_to_one_core():
     """Runs this process on one core, the lowest it may use, and with it every
     thread its runtime starts later (call it before importing torch or jax).
@@ -245,3 +233,15 @@ def parse_arguments(doc, argv=None):
     parser.add_argument("--check", type=int, default=0, metavar="STEPS",
                         help="instead of timing: run STEPS steps per row and print the loss at the start and end")
     return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    x = mixture()
+    print("W3 x[0:3]", x[:3], "mean", sum(x) / len(x))
+    X, w, y = spike_and_slab()
+    print("W4 X[0][0:3]", X[0][:3], "y[0:3]", y[:3])
+    images, labels = digits(20)
+    print("W5 labels[0:20]", labels)
+    for r in range(SIDE):
+        print("   ", "".join("#" if p else "." for p in images[0][r * SIDE:(r + 1) * SIDE]))
+    print("W5 mean ink of 1500 training images", sum(map(sum, digits()[0])) / (1500 * 64))

@@ -83,3 +83,23 @@ extension UnsafeMutablePointer where Pointee == Double {
         for lane in 0..<count { self[offset + lane] = value[lane] }
     }
 }
+
+extension SIMD4 where Scalar == Double {
+    /// 1 in the lanes where `mask` is set, 0 elsewhere: 1.0's bits and'ed
+    /// with the mask. (In the SSE2 build a vector select between constants
+    /// can compile to a branch per lane, mispredicted when the lanes are
+    /// random, as a sampled or argmax one-hot's are.)
+    @inline(__always)
+    static func indicator(_ mask: SIMDMask<SIMD4<Int64>>) -> Self {
+        unsafeBitCast(unsafeBitCast(mask, to: SIMD4<UInt64>.self) & (1.0).bitPattern, to: Self.self)
+    }
+
+    /// `a` in the lanes where `mask` is set, `b` elsewhere, by bit masks
+    /// (no branch in any build; see ``indicator(_:)``).
+    @inline(__always)
+    static func select(_ mask: SIMDMask<SIMD4<Int64>>, _ a: Self, _ b: Self) -> Self {
+        let m = unsafeBitCast(mask, to: SIMD4<UInt64>.self)
+        return unsafeBitCast((unsafeBitCast(a, to: SIMD4<UInt64>.self) & m) | (unsafeBitCast(b, to: SIMD4<UInt64>.self) & ~m),
+                             to: Self.self)
+    }
+}

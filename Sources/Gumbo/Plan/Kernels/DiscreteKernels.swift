@@ -60,18 +60,11 @@ enum DiscreteKernels {
     /// lane keeps the scalar ``argmax(_:_:stride:)``'s rule (a later entry
     /// wins only when strictly greater: the first of ties, a NaN never wins
     /// after the first entry, a NaN first entry stays). Selects by bit
-    /// masks (in the SSE2 build a vector select can compile to a branch per
-    /// lane, mispredicted at random: the scalar loop spent about 21 cycles
-    /// a line of W3's three classes). The last one to three lines one by one.
+    /// masks (``Vector4/select(_:_:_:)``; the scalar loop's stores branched
+    /// on the argmax, about 21 cycles a line of W3's three classes). The
+    /// last one to three lines one by one.
     static func shortLinesOneHotArgmax(_ x: UnsafeMutablePointer<Double>, _ y: UnsafeMutablePointer<Double>,
                                        lines: Int, length n: Int) {
-        typealias Bits = SIMD4<UInt64>
-        @inline(__always) func select(_ mask: SIMDMask<SIMD4<Int64>>, _ a: Vector4, _ b: Vector4) -> Vector4 {
-            let m = unsafeBitCast(mask, to: Bits.self)
-            return unsafeBitCast((unsafeBitCast(a, to: Bits.self) & m) | (unsafeBitCast(b, to: Bits.self) & ~m),
-                                 to: Vector4.self)
-        }
-        let oneBits = Bits(repeating: (1.0).bitPattern)
         var line = 0
         while line + 4 <= lines {
             let base = x + line * n, out = y + line * n
@@ -82,11 +75,11 @@ enum DiscreteKernels {
             for k in 1..<n {
                 let v = column(k)
                 let greater = v .> top
-                top = select(greater, v, top)
-                best = select(greater, Vector4(repeating: Double(k)), best)
+                top = .select(greater, v, top)
+                best = .select(greater, Vector4(repeating: Double(k)), best)
             }
             for k in 0..<n {
-                let hot = unsafeBitCast(unsafeBitCast(best .== Double(k), to: Bits.self) & oneBits, to: Vector4.self)
+                let hot = Vector4.indicator(best .== Double(k))
                 out[k] = hot[0]; out[n + k] = hot[1]; out[2 * n + k] = hot[2]; out[3 * n + k] = hot[3]
             }
             line += 4
@@ -144,7 +137,7 @@ enum DiscreteKernels {
         let (s0, s1) = (rows.step0, rows.step1)
         let (r1, r2, r3) = (s0, s0 &* 2, s0 &* 3)
         let (y1, y2, y3) = (classes, classes &* 2, classes &* 3)
-        let zero = SIMD4<Double>(repeating: 0), oneBits = SIMD4<UInt64>(repeating: (1.0).bitPattern)
+        let zero = SIMD4<Double>(repeating: 0)
         var y = m.values + i.output
         for _ in 0..<rows.count {
             var q = m.values + i.input0 + rows.offset0, u = m.values + i.input1 + rows.offset1
@@ -157,9 +150,7 @@ enum DiscreteKernels {
                     p.replace(with: 0, where: p .< 0)          // NaN stays NaN
                     let before = total
                     total += p
-                    // 1.0's bits and'ed with the mask: a select by branches otherwise.
-                    let hotBits = unsafeBitCast((before .<= uniform) .& (uniform .< total), to: SIMD4<UInt64>.self)
-                    let hot = unsafeBitCast(hotBits & oneBits, to: SIMD4<Double>.self)
+                    let hot = Vector4.indicator((before .<= uniform) .& (uniform .< total))
                     (y[k], y[y1 &+ k], y[y2 &+ k], y[y3 &+ k]) = (hot[0], hot[1], hot[2], hot[3])
                 }
                 let regular = (uniform .>= 0) .& (uniform .< total)      // false for NaN

@@ -70,7 +70,7 @@ enum MatMulKernels {
     /// dense 62.6 µs against sparse 51.4 µs at 0.30 nonzero and 66.8–70.0
     /// µs at 0.32–0.33 (100 × 64 · 64 × 128), 61.7 against 58.4 at 0.28
     /// and 62.0 at 0.30 (100 × 128 · 128 × 64). W5's binary images are
-    /// 0.32–0.35 nonzero, so with a third some batches took the slower
+    /// 0.32–0.37 nonzero, so with a third some batches took the slower
     /// sparse loop.
     static func sparseCapacity(rows: Int, depth: Int, instructions: InstructionSet = .current) -> Int {
         switch instructions {

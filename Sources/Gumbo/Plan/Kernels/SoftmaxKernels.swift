@@ -387,6 +387,8 @@ enum SoftmaxKernels {
                 groups += 1
             }
             // 2. One exp over the block; the sums, and one log over them.
+            // (Step 3 adds each group's sums again: two or three additions
+            // where a buffer of them would cost a store and a load.)
             VectorMath.exp(shifted, shifted, count: 4 * n * groups)
             @inline(__always) func exponentials(_ g: Int) -> (Vector4, Vector4, Vector4, Vector4, total: Vector4) {
                 let e = shifted + 4 * n * g

@@ -257,9 +257,11 @@ enum TanhRule: UnaryRule {
     @inline(__always) static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4 { 1 - y * y }
 }
 
+/// `max(x, 0)`, NaN giving 0: `VectorKernels.relu`, which the fused biased
+/// ReLU's passes use too.
 enum ReluRule: UnaryRule {
-    @inline(__always) static func value(_ x: Double) -> Double { x > 0 ? x : 0 }
+    @inline(__always) static func value(_ x: Double) -> Double { VectorKernels.relu(x) }
     @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { x > 0 ? 1 : 0 }
-    @inline(__always) static func value(_ x: Vector4) -> Vector4 { x.replacing(with: 0, where: .!(x .> 0)) }
+    @inline(__always) static func value(_ x: Vector4) -> Vector4 { VectorKernels.relu(x) }
     @inline(__always) static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4 { Vector4(repeating: 0).replacing(with: 1, where: x .> 0) }
 }
