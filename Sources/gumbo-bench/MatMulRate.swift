@@ -67,4 +67,22 @@ enum MatMulRate {
         }
         return rows
     }
+
+    /// `C = A B` and `∂B += Aᵀ ∂C` (the two products that skip `A`'s
+    /// zeros) with a binary `A` of `m × k`, each entry 1 with probability
+    /// `density` (W5's images are about a third ones): seconds per
+    /// forward + backward call, `∂A` not asked for.
+    static func binary(density: Double, m: Int = rows, k: Int = depth, n: Int = columns) throws -> Double {
+        var b = GraphBuilder()
+        let a = try b.parameter("a", shape: [m, k])
+        let w = try b.parameter("w", shape: [k, n])
+        let loss = try b.sum(b.matmul(a, w))
+        let plan = try Plan(graph: b.build(), outputs: [loss], gradients: [w])
+        var rng = Xoshiro256StarStar(seed: 7)
+        try plan.setValues((0..<m * k).map { _ in rng.nextOpenUniform() < density ? 1 : 0 }, of: a)
+        try plan.setValues((0..<k * n).map { _ in rng.nextStandardNormal() }, of: w)
+        let body = { plan.forward(); plan.backward() }
+        _ = Stopwatch.secondsPerCall(50, body)
+        return Stopwatch.median((0..<9).map { _ in Stopwatch.secondsPerCall(300, body) })
+    }
 }

@@ -92,6 +92,14 @@ enum VectorMathBenchmark {
                 products.append("{\"shape\": \"\(row.shape)\", \"product\": \"\(row.product)\", "
                                 + "\"precision\": \"\(precision)\", \"seconds\": \(row.seconds), \"flops\": \(row.flops)}")
             }
+            if precision == .double {
+                for (m, k, n) in [(100, 64, 128), (100, 128, 64)] {
+                    let figures = try [0.1, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5].map {
+                        String(format: "%.2f: %.1f µs", $0, try MatMulRate.binary(density: $0, m: m, k: k, n: n) * 1e6)
+                    }
+                    print("  binary A \(m)×\(k) · \(k)×\(n), C and ∂B by density: " + figures.joined(separator: ", "))
+                }
+            }
             let prefix = precision == .double ? "" : "single_"
             figures += ["\"\(prefix)matmul_seconds\": \(product.seconds)", "\"\(prefix)matmul_flops\": \(product.flops)",
                         "\"\(prefix)one_hot_matmul_seconds\": \(sparse.seconds)", "\"\(prefix)one_hot_matmul_flops\": \(sparse.flops)"]

@@ -203,6 +203,6 @@ struct KernelMemory {
     let counters: UnsafeMutablePointer<Int>
     /// Scratch reals, valid within one kernel call: the vector kernels'
     /// per-row gradients, the softmax paths' blocks, the transposed copy of
-    /// a product's `B` (``MatMulKernels/scratchCount(depth:columns:)``).
+    /// a product's `B` (``MatMulKernels/scratchCount(rows:depth:columns:)``).
     let scratch: UnsafeMutablePointer<Double>
 }

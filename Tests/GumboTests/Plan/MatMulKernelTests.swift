@@ -25,7 +25,7 @@ struct MatMulKernelTests {
     /// 2-row tiles, columns past the 16-, 8- and 4-column loops, depths
     /// that do and do not divide by four; W5's two layer shapes.
     static let shapes: [(rows: Int, depth: Int, columns: Int)] = [
-        (1, 1, 1), (3, 5, 7), (7, 9, 17), (13, 12, 8), (11, 7, 36), (6, 4, 3), (100, 64, 128), (100, 128, 64),
+        (1, 1, 1), (3, 5, 7), (7, 9, 17), (13, 12, 8), (11, 7, 36), (9, 10, 45), (6, 4, 3), (100, 64, 128), (100, 128, 64),
     ]
 
     struct Operands {
@@ -92,7 +92,7 @@ struct MatMulKernelTests {
         var a = o.a, b = o.b, g = o.g
         var c = [Double](repeating: .nan, count: rows * columns)
         var ga = [Double](repeating: gradientStart ?? .nan, count: rows * depth)
-        var scratch = [Double](repeating: .nan, count: MatMulKernels.scratchCount(depth: depth, columns: columns))
+        var scratch = [Double](repeating: .nan, count: MatMulKernels.scratchCount(rows: rows, depth: depth, columns: columns))
         var gb = [Double](repeating: 1, count: depth * columns)
         var positions = [Int](repeating: 0, count: max(rows, depth) + 2 + rows * depth + NonzeroPositions.maskCount(rows: rows, depth: depth))
         let fused = instructions.hasAVX2
@@ -112,7 +112,9 @@ struct MatMulKernelTests {
                                     if MatMulKernels.compress(a, rows: rows, depth: depth, capacity: capacity,
                                                               byColumns: false, into: positions) {
                                         MatMulKernels.multiplySparse(a, positions: positions, b, into: c, rows: rows,
-                                                                     depth: depth, columns: columns, fused: fused)
+                                                                     depth: depth, columns: columns, fused: fused,
+                                                                     wide: instructions == .avx512,
+                                                                     scratch: scratch.baseAddress!)
                                     } else if instructions == .avx512 {
                                         WideDoubleProducts.multiply(a, b, into: c, rows: rows, depth: depth,
                                                                     columns: columns)
@@ -134,7 +136,8 @@ struct MatMulKernelTests {
                                                               byColumns: true, into: positions) {
                                         MatMulKernels.accumulateTransposedProductSparse(
                                             a, positions: positions, g, into: gb, rows: rows, depth: depth,
-                                            columns: columns, fused: fused)
+                                            columns: columns, fused: fused, wide: instructions == .avx512,
+                                            scratch: scratch.baseAddress!)
                                     } else if instructions == .avx512 {
                                         WideDoubleProducts.accumulateTransposedProduct(a, g, into: gb, rows: rows,
                                                                                        depth: depth, columns: columns)

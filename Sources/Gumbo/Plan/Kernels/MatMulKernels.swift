@@ -25,8 +25,8 @@ import GumboAVX512
 /// accumulators, summing each result in the same order (the same bits).
 ///
 /// **Sparse left operand.** When at most half of `A`'s entries are nonzero
-/// (a third on AVX2, two sevenths on AVX-512;
-/// ``sparseCapacity(rows:depth:instructions:)``; W5's
+/// (a third on AVX2, two sevenths for single-precision products on
+/// AVX-512; ``sparseCapacity(rows:depth:instructions:single:)``; W5's
 /// decoder reads one-hot codes, 8 ones in 64; its encoder reads binary
 /// images and both second layers read ReLU outputs), the forward product
 /// and `∂B` skip the zeros:
@@ -43,7 +43,9 @@ import GumboAVX512
 /// terms the dense loops add as `0 · B[p, j]`; the results are the same bit
 /// for bit, except that a non-finite `B[p, j]` (or `∂C[i, j]`) facing a zero
 /// of `A` no longer turns a result into NaN. `∂A = ∂C Bᵀ` stays dense (a
-/// straight-through gradient needs all of it).
+/// straight-through gradient needs all of it). On AVX-512 the two sparse
+/// loops are `GumboAVX512`'s `WideSparseProducts` (packed panels of `B`
+/// or `∂C` in ``KernelMemory/scratch``), elsewhere ``SelectedRows``.
 enum MatMulKernels {
     typealias Pointer = UnsafeMutablePointer<Double>
     typealias Positions = UnsafeMutablePointer<Int>
@@ -65,16 +67,24 @@ enum MatMulKernels {
     /// sparse loop is limited by loads and the dense tiles by arithmetic;
     /// at W5's sizes the two took the same time at about a third nonzero.
     ///
-    /// AVX-512 kernels: two sevenths (0.29). Their dense tiles are faster
-    /// still; measured at W5's sizes (`C` and `∂B`, binary `A`, Zen 4),
-    /// dense 62.6 µs against sparse 51.4 µs at 0.30 nonzero and 66.8–70.0
-    /// µs at 0.32–0.33 (100 × 64 · 64 × 128), 61.7 against 58.4 at 0.28
-    /// and 62.0 at 0.30 (100 × 128 · 128 × 64). W5's binary images are
-    /// 0.32–0.37 nonzero, so with a third some batches took the slower
-    /// sparse loop.
-    static func sparseCapacity(rows: Int, depth: Int, instructions: InstructionSet = .current) -> Int {
+    /// AVX-512 kernels, double precision: half, as the baseline's.
+    /// `GumboAVX512`'s `WideSparseProducts` walk `B` (or `∂C`) in packed
+    /// panels of 32 columns that stay in the first-level cache; measured at
+    /// W5's sizes (`C` and `∂B`, binary `A`, Zen 4, `gumbo-bench math`),
+    /// the dense tiles take 59–62 µs at any density, the sparse loops 45 /
+    /// 48 µs at 0.35 nonzero (W5's images are 0.32–0.37), 58 / 61 µs at
+    /// half (100 × 64 · 64 × 128 / 100 × 128 · 128 × 64). Before the panels
+    /// (the AVX2 loop, sweeping all of `B`'s columns for each row, so the
+    /// selected rows of `B` came from the second-level cache once per row
+    /// of `A`) the two met at about 0.29 nonzero.
+    ///
+    /// AVX-512 kernels, single precision (`single`): two sevenths. Their
+    /// sparse loop is still `GumboAVX2`'s, which met the AVX-512 dense
+    /// tiles at about that density.
+    static func sparseCapacity(rows: Int, depth: Int, instructions: InstructionSet = .current,
+                               single: Bool = false) -> Int {
         switch instructions {
-        case .avx512: rows * depth * 2 / 7
+        case .avx512: single ? rows * depth * 2 / 7 : rows * depth / 2
         case .avx2: rows * depth / 3
         case .baseline: rows * depth / 2
         }
@@ -88,10 +98,13 @@ enum MatMulKernels {
             : maskOffset(rows: rows, depth: depth) + NonzeroPositions.maskCount(rows: rows, depth: depth)
     }
 
-    /// The ``KernelMemory/scratch`` doubles a product's backward pass needs:
-    /// the transposed copy of `B` (`depth × columns`) for `∂A` on AVX2 and
-    /// AVX-512 (``multiplyTransposedFused(_:_:into:rows:depth:columns:overwrite:scratch:wide:)``).
-    static func scratchCount(depth: Int, columns: Int) -> Int { depth * columns }
+    /// The ``KernelMemory/scratch`` doubles a product needs: the transposed
+    /// copy of `B` (`depth × columns`) for `∂A` on AVX2 and AVX-512
+    /// (``multiplyTransposedFused(_:_:into:rows:depth:columns:overwrite:scratch:wide:)``),
+    /// or a packed panel for the AVX-512 sparse loops.
+    static func scratchCount(rows: Int, depth: Int, columns: Int) -> Int {
+        max(depth * columns, WideSparseProducts.scratchCount(rows: rows, depth: depth))
+    }
 
     /// Where the scan's scratch masks start in the counters, after the
     /// starts and the positions.
@@ -107,13 +120,19 @@ enum MatMulKernels {
                                                         bCopies: i.batchStride1 == 0 ? 1 : i.batch)
     }
 
+    /// ``sparseCapacity(rows:depth:instructions:single:)`` for product `i`.
+    @inline(__always)
+    static func capacity(_ i: Instruction) -> Int {
+        sparseCapacity(rows: i.outer, depth: i.length, single: i.opcode == .singlePrecisionMatmul)
+    }
+
     /// The forward pass's scan of batch entry `batch`'s `A` (by rows),
     /// which also records in its dense flag whether `A` was too dense for
     /// the sparse loops (1) or not (0).
     @inline(__always)
     static func compressForward(_ i: Instruction, _ m: KernelMemory, _ a: Pointer, batch: Int) -> Bool {
         guard i.inner >= sparseMinimumColumns else { return false }
-        let sparse = compress(a, rows: i.outer, depth: i.length, capacity: sparseCapacity(rows: i.outer, depth: i.length),
+        let sparse = compress(a, rows: i.outer, depth: i.length, capacity: capacity(i),
                               byColumns: false, into: m.counters)
         m.values[denseFlags(i) + batch] = sparse ? 0 : 1
         return sparse
@@ -127,7 +146,7 @@ enum MatMulKernels {
     @inline(__always)
     static func compressBackward(_ i: Instruction, _ m: KernelMemory, _ a: Pointer, batch: Int) -> Bool {
         guard i.inner >= sparseMinimumColumns, m.values[denseFlags(i) + batch] != 1 else { return false }
-        return compress(a, rows: i.outer, depth: i.length, capacity: sparseCapacity(rows: i.outer, depth: i.length),
+        return compress(a, rows: i.outer, depth: i.length, capacity: capacity(i),
                         byColumns: true, into: m.counters)
     }
 
@@ -139,7 +158,7 @@ enum MatMulKernels {
             let c = m.values + i.output + batch * rows * columns
             if compressForward(i, m, a, batch: batch) {
                 multiplySparse(a, positions: m.counters, b, into: c, rows: rows, depth: depth, columns: columns,
-                               fused: fused)
+                               fused: fused, wide: wide, scratch: m.scratch)
             } else if wide {
                 WideDoubleProducts.multiply(a, b, into: c, rows: rows, depth: depth, columns: columns)
             } else if fused {
@@ -171,8 +190,9 @@ enum MatMulKernels {
             if i.gradient1 >= 0 {
                 let gb = m.gradients + i.gradient1 + batch * i.batchStride1
                 if compressBackward(i, m, a, batch: batch) {
-                    accumulateTransposedProductSparse(a, positions: m.counters, gc, into: gb,
-                                                      rows: rows, depth: depth, columns: columns, fused: fused)
+                    accumulateTransposedProductSparse(a, positions: m.counters, gc, into: gb, rows: rows,
+                                                      depth: depth, columns: columns, fused: fused, wide: wide,
+                                                      scratch: m.scratch)
                 } else if wide {
                     WideDoubleProducts.accumulateTransposedProduct(a, gc, into: gb, rows: rows, depth: depth,
                                                                    columns: columns)
@@ -263,7 +283,7 @@ enum MatMulKernels {
 
     /// `c = a bᵀ` (or `c += a bᵀ` unless `overwrite`) on AVX2 or, when
     /// `wide`, AVX-512: `b` (`columns × depth`) transposed into `scratch`
-    /// (``scratchCount(depth:columns:)`` doubles, `GumboAVX2`'s
+    /// (``scratchCount(rows:depth:columns:)`` doubles, `GumboAVX2`'s
     /// `DoubleProducts.transpose`), then the set's forward tiles, so each
     /// result is summed from zero in the naive loop's order, one fused
     /// multiply-add per term, and stored or added once.
@@ -336,10 +356,17 @@ enum MatMulKernels {
 
     /// `c = a b` over the nonzeros of `a`'s rows (``compress(_:rows:depth:capacity:byColumns:into:)``
     /// by rows): each row of `c` is a sum of `b`'s selected rows, 16 columns
-    /// at a time in registers (by fused multiply-adds when `fused`).
+    /// at a time in registers (by fused multiply-adds when `fused`), or
+    /// when `wide` by `GumboAVX512`'s `WideSparseProducts` over panels of
+    /// `b` packed in `scratch`.
     @inline(__always)
     static func multiplySparse(_ a: Pointer, positions: Positions, _ b: Pointer, into c: Pointer,
-                               rows: Int, depth: Int, columns: Int, fused: Bool) {
+                               rows: Int, depth: Int, columns: Int, fused: Bool, wide: Bool, scratch: Pointer) {
+        if wide {
+            WideSparseProducts.multiply(a, positions: positions, b, into: c, rows: rows, depth: depth,
+                                        columns: columns, scratch: scratch)
+            return
+        }
         let entries = positions + rows + 1
         for r in 0..<rows {
             let start = positions[r], end = positions[r + 1]
@@ -356,10 +383,17 @@ enum MatMulKernels {
 
     /// `c += aᵀ g` over the nonzeros of `a`'s columns (``compress(_:rows:depth:capacity:byColumns:into:)``
     /// by columns): row `p` of `c` gains a sum of `g`'s rows selected by
-    /// column `p` of `a`, formed in registers and added once.
+    /// column `p` of `a`, formed in registers and added once (when `wide`,
+    /// by `WideSparseProducts` over panels of `g` packed in `scratch`).
     @inline(__always)
     static func accumulateTransposedProductSparse(_ a: Pointer, positions: Positions, _ g: Pointer, into c: Pointer,
-                                                  rows: Int, depth: Int, columns: Int, fused: Bool) {
+                                                  rows: Int, depth: Int, columns: Int, fused: Bool, wide: Bool,
+                                                  scratch: Pointer) {
+        if wide {
+            WideSparseProducts.accumulateTransposedProduct(a, positions: positions, g, into: c, rows: rows,
+                                                           depth: depth, columns: columns, scratch: scratch)
+            return
+        }
         let entries = positions + depth + 1
         for p in 0..<depth {
             let start = positions[p], end = positions[p + 1]
