@@ -1,7 +1,18 @@
+import GumboAVX512
+
 extension EnumeratedExpectationKernels {
     /// Rows of the wide path: `K` a multiple of four above four (W5's eight
     /// classes), up to 256 values a chunk.
     static func isWide(classes k: Int) -> Bool { k > 4 && k % 4 == 0 }
+
+    /// Whether the wide path's loops run in `GumboAVX512`'s
+    /// `WideExpectationRows` (eight classes a register, the same bits):
+    /// on AVX-512, for `K` a multiple of eight.
+    /// (`allowed: false` keeps the baseline loops, for the tests that
+    /// compare the two.)
+    static func usesWideRegisters(classes k: Int, allowed: Bool = true) -> Bool {
+        allowed && k % 8 == 0 && InstructionSet.current == .avx512
+    }
 
     /// Rows per chunk of the wide path.
     static func wideChunkRows(classes k: Int) -> Int { max(1, 256 / k) }
@@ -30,8 +41,10 @@ extension EnumeratedExpectationKernels {
     @inline(__always)
     static func wideRows(_ x: UnsafeMutablePointer<Double>, _ q: UnsafeMutablePointer<Double>,
                          _ t: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>?, rows: Int,
-                         classes k: Int, scratch: UnsafeMutablePointer<Double>) -> WideSums {
+                         classes k: Int, scratch: UnsafeMutablePointer<Double>,
+                         wideRegisters: Bool = true) -> WideSums {
         let chunk = wideChunkRows(classes: k)
+        let wide = usesWideRegisters(classes: k, allowed: wideRegisters)
         let differences = scratch, exponentials = scratch + chunk * k
         let totals = exponentials + chunk * k, columns = totals + chunk
         for j in 0..<k { columns[j] = 0 }
@@ -40,7 +53,10 @@ extension EnumeratedExpectationKernels {
         chunks: while sums.rows < rows {
             let count = min(chunk, rows - sums.rows)
             var ready = 0
-            while ready < count {
+            if wide {
+                ready = WideExpectationRows.differences(x + sums.rows * k, into: differences, rows: count, classes: k)
+            }
+            while !wide && ready < count {
                 let row = x + (sums.rows + ready) * k
                 // x − x is 0 for finite x and NaN otherwise.
                 var check = Vector4.zero, top = row.vector(at: 0)
@@ -64,7 +80,14 @@ extension EnumeratedExpectationKernels {
             guard ready > 0 else { break }
             VectorMath.exp(differences, exponentials, count: ready * k)
             var finished = 0
-            while finished < ready {
+            if wide {
+                let offset = sums.rows * k
+                finished = WideExpectationRows.weights(exponentials, differences, t + offset, q + offset,
+                                                       columns: b == nil ? nil : columns, totals: totals,
+                                                       rows: ready, classes: k, shifted: &shifted,
+                                                       expected: &expected)
+            }
+            while !wide && finished < ready {
                 let e = exponentials + finished * k, d = differences + finished * k
                 let offset = (sums.rows + finished) * k
                 var lanes = Vector4.zero
@@ -120,8 +143,12 @@ extension EnumeratedExpectationKernels {
     static func wideGradients<Store: GradientStore>(
         _: Store.Type, _ g: Double, _ x: UnsafeMutablePointer<Double>, _ q: UnsafeMutablePointer<Double>,
         _ t: UnsafeMutablePointer<Double>, _ b: UnsafeMutablePointer<Double>?, _ gx: UnsafeMutablePointer<Double>,
-        rows: Int, classes k: Int, weight c: Double
+        rows: Int, classes k: Int, weight c: Double, wideRegisters: Bool = true
     ) {
+        if usesWideRegisters(classes: k, allowed: wideRegisters) {
+            return WideExpectationRows.gradients(g, x, q, t, b, gx, rows: rows, classes: k, weight: c,
+                                                 accumulate: Store.self == Accumulate.self)
+        }
         let scale = Vector4(repeating: g), weight = Vector4(repeating: c)
         for row in 0..<rows {
             let base = row * k
