@@ -84,6 +84,11 @@ struct Instruction {
     /// arena; `-1` when none.
     var geometry: Int { get { Int(_geometry) } set { _geometry = Int32(newValue) } }
     private var _geometry: Int32 = -1
+    /// Matrix products (which have no broadcast geometry): where in
+    /// ``KernelMemory/counters`` the forward pass keeps the nonzero
+    /// positions of `A` for the backward pass
+    /// (``MatMulKernels/keptPositions(_:_:batch:)``).
+    var keptPositions: Int { get { geometry } set { geometry = newValue } }
     /// Constant parameters of the op (an exponent, clamp bounds).
     var constant0 = 0.0
     var constant1 = 0.0

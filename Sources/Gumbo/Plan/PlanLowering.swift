@@ -222,6 +222,16 @@ struct PlanLowering {
         backwardOrder.reverse()
         foldSoftmaxBackward(into: weightsTarget, writes: &writes)
 
+        // 4c. Each matrix product's kept nonzero positions, after the
+        //     counters every kernel shares (their size is now known).
+        for index in instructions.indices
+        where [.matmul, .singlePrecisionMatmul].contains(instructions[index].opcode) {
+            let i = instructions[index]
+            instructions[index].keptPositions = counterCount
+            counterCount += i.inner < MatMulKernels.sparseMinimumColumns
+                ? 0 : i.batch * MatMulKernels.keptPositionCount(rows: i.outer, depth: i.length)
+        }
+
         // 5. Gradient stores: the first write of a slot overwrites it when it
         //    is dense (covers every element once); other slots are zeroed.
         gradientWrites = [[(slot: Int, node: Int, overwrite: Bool)]](repeating: [], count: instructions.count)

@@ -80,4 +80,26 @@ struct NonzeroPositionsTests {
             }
         }
     }
+
+    @Test("kept row positions rearranged by column equal the naive lists by column")
+    func transposedPositions() {
+        for (rows, depth) in [(1, 1), (3, 5), (7, 64), (65, 3), (130, 70), (100, 64)] {
+            for spacing: UInt64 in [1, 3, 8] {
+                let a = Self.operand(rows: rows, depth: depth, spacing: spacing, seed: UInt64(rows * 7 + depth))
+                let byRows = Self.naive(a, rows: rows, depth: depth, byColumns: false)
+                var kept = [0] + byRows.reduce(into: [Int]()) { $0.append(($0.last ?? 0) + $1.count) }
+                kept += byRows.flatMap { $0 }
+                var columns = [Int](repeating: -1, count: depth + 1 + kept.count)
+                kept.withUnsafeMutableBufferPointer { kept in
+                    columns.withUnsafeMutableBufferPointer { columns in
+                        MatMulKernels.transposePositions(kept.baseAddress!, rows: rows, depth: depth,
+                                                         into: columns.baseAddress!)
+                    }
+                }
+                let found = (0..<depth).map { p in (columns[p]..<columns[p + 1]).map { columns[depth + 1 + $0] } }
+                #expect(found == Self.naive(a, rows: rows, depth: depth, byColumns: true),
+                        "\(rows)×\(depth), 1 in \(spacing)")
+            }
+        }
+    }
 }

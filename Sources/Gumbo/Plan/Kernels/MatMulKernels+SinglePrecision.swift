@@ -75,10 +75,10 @@ extension MatMulKernels {
             let c = m.values + i.output + batch * rows * columns
             let bCopy = bCopies + (i.batchStride1 == 0 ? 0 : batch * depth * columns)
             if batch == 0 || i.batchStride1 != 0 { bCopy.assign(b, count: depth * columns) }
-            if compressForward(i, m, a, batch: batch) {
-                let entries = m.counters + rows + 1
+            if let positions = compressForward(i, m, a, batch: batch) {
+                let entries = positions + rows + 1
                 for r in 0..<rows {
-                    let start = m.counters[r], end = m.counters[r + 1]
+                    let start = positions[r], end = positions[r + 1]
                     accumulateRowsSingle(a + r * depth, entries + start, count: end - start, stride: 1, bCopy,
                                          into: c + r * columns, columns: columns, overwrite: true, fused: fused)
                 }
@@ -121,10 +121,10 @@ extension MatMulKernels {
             }
             if i.gradient1 >= 0 {
                 let gb = m.gradients + i.gradient1 + batch * i.batchStride1
-                if compressBackward(i, m, a, batch: batch) {
-                    let entries = m.counters + depth + 1
+                if let positions = compressBackward(i, m, a, batch: batch) {
+                    let entries = positions + depth + 1
                     for p in 0..<depth {
-                        let start = m.counters[p], end = m.counters[p + 1]
+                        let start = positions[p], end = positions[p + 1]
                         guard start < end else { continue }
                         accumulateRowsSingle(a + p, entries + start, count: end - start, stride: depth, gradientCopy,
                                              into: gb + p * columns, columns: columns, overwrite: false, fused: fused)

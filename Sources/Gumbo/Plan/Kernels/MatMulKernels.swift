@@ -34,11 +34,12 @@ import GumboAVX512
 ///     C[i, ·] = Σ_{p : A[i, p] ≠ 0} A[i, p] B[p, ·]
 ///     ∂B[p, ·] += Σ_{i : A[i, p] ≠ 0} A[i, p] ∂C[i, ·]
 ///
-/// `A` is scanned at run time (its nonzero positions by row for the forward
-/// product, by column for `∂B`, in ``KernelMemory/counters``), so no
+/// `A` is scanned at run time by the forward pass (its nonzero positions
+/// by row, kept in ``KernelMemory/counters`` for the backward pass), so no
 /// analysis of the graph is needed and any `A` is handled; the backward
-/// pass skips its scan when the forward pass found the same `A` too dense
-/// (``compressBackward(_:_:_:batch:)``). The sums run in
+/// pass rearranges the kept positions by column for `∂B` instead of
+/// scanning `A` again, and takes the dense loops when the forward pass
+/// found `A` too dense (``compressBackward(_:_:_:batch:)``). The sums run in
 /// the same order as the dense loops', from the same zero, and only add
 /// terms the dense loops add as `0 · B[p, j]`; the results are the same bit
 /// for bit, except that a non-finite `B[p, j]` (or `∂C[i, j]`) facing a zero
@@ -126,28 +127,88 @@ enum MatMulKernels {
         sparseCapacity(rows: i.outer, depth: i.length, single: i.opcode == .singlePrecisionMatmul)
     }
 
-    /// The forward pass's scan of batch entry `batch`'s `A` (by rows),
-    /// which also records in its dense flag whether `A` was too dense for
-    /// the sparse loops (1) or not (0).
-    @inline(__always)
-    static func compressForward(_ i: Instruction, _ m: KernelMemory, _ a: Pointer, batch: Int) -> Bool {
-        guard i.inner >= sparseMinimumColumns else { return false }
-        let sparse = compress(a, rows: i.outer, depth: i.length, capacity: capacity(i),
-                              byColumns: false, into: m.counters)
-        m.values[denseFlags(i) + batch] = sparse ? 0 : 1
-        return sparse
+    /// The counters a product keeps per batch entry from its forward pass
+    /// to its backward pass: the nonzero positions of `A` by rows (a start
+    /// per row and one more, then the positions), at
+    /// ``Instruction/keptPositions`` in ``KernelMemory/counters``.
+    static func keptPositionCount(rows: Int, depth: Int) -> Int {
+        rows + 1 + sparseCapacity(rows: rows, depth: depth, instructions: .baseline)
     }
 
-    /// The backward pass's scan of the same `A` (by columns), skipped when
-    /// the forward pass found it too dense: the count would stop at the
-    /// same row. (A flag of 0 — sparse, or no forward pass yet — scans;
-    /// the dense loops are right whatever `A` holds, so a stale flag can
-    /// cost time, never a wrong result.)
+    /// Batch entry `batch`'s kept positions.
     @inline(__always)
-    static func compressBackward(_ i: Instruction, _ m: KernelMemory, _ a: Pointer, batch: Int) -> Bool {
-        guard i.inner >= sparseMinimumColumns, m.values[denseFlags(i) + batch] != 1 else { return false }
-        return compress(a, rows: i.outer, depth: i.length, capacity: capacity(i),
-                        byColumns: true, into: m.counters)
+    static func keptPositions(_ i: Instruction, _ m: KernelMemory, batch: Int) -> Positions {
+        m.counters + i.keptPositions + batch * keptPositionCount(rows: i.outer, depth: i.length)
+    }
+
+    /// What a product's dense flag says: no forward pass yet (0, the
+    /// arena's initial value), `A` too dense for the sparse loops (1), or
+    /// sparse with its positions kept (2).
+    static let (noForwardPass, denseOperand, keptSparse): (Double, Double, Double) = (0, 1, 2)
+
+    /// The forward pass's scan of batch entry `batch`'s `A` by rows, into
+    /// its kept positions: those positions, or `nil` when `A` is too
+    /// dense for the sparse loops. The dense flag records which.
+    @inline(__always)
+    static func compressForward(_ i: Instruction, _ m: KernelMemory, _ a: Pointer, batch: Int) -> Positions? {
+        guard i.inner >= sparseMinimumColumns else { return nil }
+        let positions = keptPositions(i, m, batch: batch)
+        let sparse = compress(a, rows: i.outer, depth: i.length, capacity: capacity(i), byColumns: false,
+                              into: positions)
+        m.values[denseFlags(i) + batch] = sparse ? keptSparse : denseOperand
+        return sparse ? positions : nil
+    }
+
+    /// The positions of the same `A` by columns for `∂B`, in the shared
+    /// counters, or `nil` when the forward pass found `A` too dense. After
+    /// a sparse forward pass they are its kept row positions rearranged
+    /// (``transposePositions(_:rows:depth:into:)``), without reading `A`
+    /// again; before any forward pass `A` is scanned by columns. (A stale
+    /// dense flag costs time, never a wrong result: the dense loops are
+    /// right whatever `A` holds.)
+    @inline(__always)
+    static func compressBackward(_ i: Instruction, _ m: KernelMemory, _ a: Pointer, batch: Int) -> Positions? {
+        guard i.inner >= sparseMinimumColumns else { return nil }
+        let flag = m.values[denseFlags(i) + batch]
+        if flag == denseOperand { return nil }
+        if flag == keptSparse {
+            transposePositions(keptPositions(i, m, batch: batch), rows: i.outer, depth: i.length, into: m.counters)
+            return m.counters
+        }
+        return compress(a, rows: i.outer, depth: i.length, capacity: capacity(i), byColumns: true,
+                        into: m.counters) ? m.counters : nil
+    }
+
+    /// Positions by rows (`rows` starts and one more, then the positions)
+    /// rearranged by columns (`depth` starts and one more, then each
+    /// column's rows in increasing order), as a scan by columns lists them:
+    /// a count per column, the starts, then the rows in order.
+    @inline(__always)
+    static func transposePositions(_ byRows: Positions, rows: Int, depth: Int, into byColumns: Positions) {
+        let rowEntries = byRows + rows + 1, columnEntries = byColumns + depth + 1
+        for p in 0...depth { byColumns[p] = 0 }
+        for k in 0..<byRows[rows] { byColumns[rowEntries[k]] &+= 1 }
+        var start = 0
+        for p in 0..<depth {
+            let count = byColumns[p]
+            byColumns[p] = start
+            start &+= count
+        }
+        byColumns[depth] = start
+        // Each column's cursor ends at the next column's start.
+        for r in 0..<rows {
+            for k in byRows[r]..<byRows[r + 1] {
+                let p = rowEntries[k]
+                columnEntries[byColumns[p]] = r
+                byColumns[p] &+= 1
+            }
+        }
+        var p = depth
+        while p > 0 {
+            byColumns[p] = byColumns[p - 1]
+            p -= 1
+        }
+        byColumns[0] = 0
     }
 
     static func forward(_ i: Instruction, _ m: KernelMemory) {
@@ -156,8 +217,8 @@ enum MatMulKernels {
         for batch in 0..<i.batch {
             let a = m.values + i.input0 + batch * i.batchStride0, b = m.values + i.input1 + batch * i.batchStride1
             let c = m.values + i.output + batch * rows * columns
-            if compressForward(i, m, a, batch: batch) {
-                multiplySparse(a, positions: m.counters, b, into: c, rows: rows, depth: depth, columns: columns,
+            if let positions = compressForward(i, m, a, batch: batch) {
+                multiplySparse(a, positions: positions, b, into: c, rows: rows, depth: depth, columns: columns,
                                fused: fused, wide: wide, scratch: m.scratch)
             } else if wide {
                 WideDoubleProducts.multiply(a, b, into: c, rows: rows, depth: depth, columns: columns)
@@ -189,8 +250,8 @@ enum MatMulKernels {
             }
             if i.gradient1 >= 0 {
                 let gb = m.gradients + i.gradient1 + batch * i.batchStride1
-                if compressBackward(i, m, a, batch: batch) {
-                    accumulateTransposedProductSparse(a, positions: m.counters, gc, into: gb, rows: rows,
+                if let positions = compressBackward(i, m, a, batch: batch) {
+                    accumulateTransposedProductSparse(a, positions: positions, gc, into: gb, rows: rows,
                                                       depth: depth, columns: columns, fused: fused, wide: wide,
                                                       scratch: m.scratch)
                 } else if wide {
