@@ -96,8 +96,13 @@ public final class Plan {
         for (k, value) in lowering.metadata.enumerated() { metadata[k] = value }
         let counters = UnsafeMutablePointer<Int>.allocate(capacity: max(counterCount, 1))
         counters.initialize(repeating: 0, count: max(counterCount, 1))
-        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: max(lowering.scratchCount, 1))
-        scratch.initialize(repeating: 0, count: max(lowering.scratchCount, 1))
+        // Aligned to a cache line: the sparse products' packed panels are
+        // read 64 bytes at a time, and a load across two lines costs two.
+        let scratchCount = max(lowering.scratchCount, 1)
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: scratchCount * MemoryLayout<Double>.stride,
+                                                       alignment: 64)
+            .bindMemory(to: Double.self, capacity: scratchCount)
+        scratch.initialize(repeating: 0, count: scratchCount)
         memory = KernelMemory(
             values: values, gradients: gradientArena, indices: indices, metadata: metadata,
             counters: counters, scratch: scratch)
