@@ -67,21 +67,11 @@ enum ExponentialZiggurat {
         }
     }
 
-    /// The same draw as ``next(using:_:)``, for a loop that fills a buffer:
-    /// the common case is inlined into the caller's loop (the generator's
-    /// state stays in registers); the rest is ``nextBeyondCore(layer:x:using:_:)``.
-    /// (Forced inline in a loop that does more per draw, such as a
-    /// hand-written step, it slows the loop: ``next(using:_:)`` stays whole.)
-    @inlinable @inline(__always)
-    static func nextInFill<G: RandomNumberGenerator>(using generator: inout G, _ tables: Tables) -> Double {
-        let point = point(generator.next(), tables)
-        if _fastPath(point.inside) { return point.x }
-        return nextBeyondCore(layer: point.layer, x: point.x, using: &generator, tables)
-    }
-
     /// The rest of a draw whose point `x` in `layer` lies beyond the next
     /// layer's edge, as ``next(using:_:)`` takes it: the tail, an accepted
-    /// wedge point, or else fresh draws.
+    /// wedge point, or else fresh draws. Out of line, so a loop that fills
+    /// a buffer (`NoiseSampler`) keeps the common case, ``point(_:_:)``,
+    /// and its generator's state in registers.
     @inlinable @inline(never)
     static func nextBeyondCore<G: RandomNumberGenerator>(layer: Int, x: Double, using generator: inout G,
                                                          _ tables: Tables) -> Double {

@@ -39,7 +39,20 @@ enum NoiseSampler {
     static func fillStandardGumbel(_ buffer: UnsafeMutablePointer<Double>, count: Int,
                                    using rng: inout Xoshiro256StarStar) {
         let tables = ExponentialZiggurat.tables
-        for j in 0..<count { buffer[j] = ExponentialZiggurat.nextInFill(using: &rng, tables) }
+        // A copy whose address is never taken stays in registers; drawing
+        // from `rng` itself stored and reloaded its four words every draw.
+        var generator = rng
+        for j in 0..<count {
+            let point = ExponentialZiggurat.point(generator.next(), tables)
+            if _fastPath(point.inside) {
+                buffer[j] = point.x
+            } else {
+                rng = generator
+                buffer[j] = ExponentialZiggurat.nextBeyondCore(layer: point.layer, x: point.x, using: &rng, tables)
+                generator = rng
+            }
+        }
+        rng = generator
         VectorMath.negativeLog(buffer, buffer, count: count)
     }
 
