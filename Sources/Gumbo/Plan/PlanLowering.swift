@@ -648,7 +648,8 @@ struct PlanLowering {
             }
             valueCount += i.batch
             if precision == .double {
-                scratchCount = max(scratchCount, MatMulKernels.scratchCount(rows: i.outer, depth: i.length, columns: i.inner))
+                scratchCount = max(scratchCount,
+                                   MatMulKernels.scratchCount(rows: i.outer, depth: i.length, columns: i.inner))
             }
             counterCount = max(counterCount,
                                MatMulKernels.sparsePositionCount(rows: i.outer, depth: i.length, columns: i.inner))

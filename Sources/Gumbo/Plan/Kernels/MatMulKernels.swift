@@ -143,8 +143,10 @@ enum MatMulKernels {
 
     /// What a product's dense flag says: no forward pass yet (0, the
     /// arena's initial value), `A` too dense for the sparse loops (1), or
-    /// sparse with its positions kept (2).
-    static let (noForwardPass, denseOperand, keptSparse): (Double, Double, Double) = (0, 1, 2)
+    /// sparse with its positions kept (2). (Literals, not stored globals,
+    /// so reading one costs no lazy-initialization check.)
+    static var denseOperand: Double { 1 }
+    static var keptSparse: Double { 2 }
 
     /// The forward pass's scan of batch entry `batch`'s `A` by rows, into
     /// its kept positions: those positions, or `nil` when `A` is too
@@ -163,9 +165,11 @@ enum MatMulKernels {
     /// counters, or `nil` when the forward pass found `A` too dense. After
     /// a sparse forward pass they are its kept row positions rearranged
     /// (``transposePositions(_:rows:depth:into:)``), without reading `A`
-    /// again; before any forward pass `A` is scanned by columns. (A stale
-    /// dense flag costs time, never a wrong result: the dense loops are
-    /// right whatever `A` holds.)
+    /// again; before any forward pass `A` is scanned by columns. The kept
+    /// positions describe `A` as the last forward pass found it, which is
+    /// what ``Plan/backward()`` differentiates. (A stale dense flag costs
+    /// time, never a wrong result: the dense loops are right whatever `A`
+    /// holds.)
     @inline(__always)
     static func compressBackward(_ i: Instruction, _ m: KernelMemory, _ a: Pointer, batch: Int) -> Positions? {
         guard i.inner >= sparseMinimumColumns else { return nil }
