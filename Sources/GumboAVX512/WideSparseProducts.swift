@@ -8,10 +8,13 @@
 /// start per row, or per column, then the positions in increasing order).
 ///
 /// **Panels.** Both loops walk the right operand in panels of 32 columns
-/// (four 512-bit accumulators) and finish a panel for every row (or
-/// column) before the next. A panel of `B` (`depth × 32` doubles, 16 KB
-/// for W5's 64 × 128 weights) then stays in the first-level cache while
-/// all rows read it; a loop that sweeps all of `B`'s columns for one row
+/// (four 512-bit accumulators), each copied into a contiguous block of the
+/// caller's scratch (``scratchCount(rows:depth:)``; read in place, rows
+/// 1 KB apart fall in a quarter of the first-level cache's sets), and
+/// finish a panel for every row (or column) before the next. A panel of
+/// `B` (`depth × 32` doubles, 16 KB for W5's 64 × 128 weights) then stays
+/// in the first-level cache while all rows read it; a loop that sweeps all
+/// of `B`'s columns for one row
 /// at a time reads the selected rows of `B` from the second-level cache
 /// once per row of `A`, which at a third nonzero (W5's binary images) made
 /// the sparse loop slower than the dense tiles (``WideDoubleProducts``).
