@@ -41,7 +41,7 @@ enum RunCommand: Command {
                                 be split is cut into N chunks; the same seed and N give
                                 the same run, bit for bit
           --matrix-precision P  double (default) or single: the model's matrix products
-                                (dvae's layers) in Float, about 1.5× faster for dvae;
+                                (dvae's layers) in Float, 1.2–1.5× faster for dvae;
                                 values, densities and Adam stay in double
           --data PATH           dvae: training images, IDX or CSV (one image per line)
           --test-data PATH      dvae: held-out images (default: the last fifth of --data)
