@@ -34,6 +34,12 @@ public struct Discrete: Sendable {
         Discrete(node: ExpressionNode(.plateIndex(node, index)))
     }
 
+    /// `z[i, j, …]`: `z[i][j]…`, indexed by nested plates' elements,
+    /// outermost first.
+    public subscript(first: PlateIndex, second: PlateIndex, rest: PlateIndex...) -> Discrete {
+        rest.reduce(self[first][second]) { $0[$1] }
+    }
+
     /// The one-hot vector of the value (relaxable: a relaxed value is
     /// already a point on the simplex).
     public var oneHot: Real {

@@ -91,6 +91,12 @@ public struct Real: Sendable, ExpressibleByFloatLiteral, ExpressibleByIntegerLit
         Real(node: ExpressionNode(.plateIndex(node, index)))
     }
 
+    /// `x[i, j, …]`: `x[i][j]…`, indexed by nested plates' elements,
+    /// outermost first.
+    public subscript(first: PlateIndex, second: PlateIndex, rest: PlateIndex...) -> Real {
+        rest.reduce(self[first][second]) { $0[$1] }
+    }
+
     /// `table[z]`: the row of `table` selected by a discrete value (its
     /// first axis has one entry per class). Relaxable: a relaxed `z` gives
     /// the soft selection `Σ_k z_k · table[k]`.

@@ -157,4 +157,20 @@ extension Optimizer {
 public struct OptimizerSettings: Codable, Sendable, Equatable {
     public let rule: Optimizer.Rule
     public let gradientClipNorm: Double?
+
+    /// ``Optimizer/adam(learningRate:beta1:beta2:epsilon:gradientClipNorm:)``,
+    /// so that `SVIConfiguration(optimizer: .adam(learningRate: 0.01))` reads
+    /// as Swift's implicit member expressions let it.
+    public static func adam(learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999,
+                            epsilon: Double = 1e-8, gradientClipNorm: Double? = nil) -> OptimizerSettings {
+        Optimizer.adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+                       gradientClipNorm: gradientClipNorm)
+    }
+
+    /// ``Optimizer/sgd(learningRate:momentum:gradientClipNorm:)``, as an
+    /// implicit member.
+    public static func sgd(learningRate: Double, momentum: Double = 0, gradientClipNorm: Double? = nil)
+        -> OptimizerSettings {
+        Optimizer.sgd(learningRate: learningRate, momentum: momentum, gradientClipNorm: gradientClipNorm)
+    }
 }

@@ -140,6 +140,29 @@ struct ProgramGenerationTests {
 }
 
 extension ProgramGenerationTests {
+    @Test("x[i, j] and z[i, j] are x[i][j] and z[i][j]")
+    func multipleIndices() throws {
+        func program(commaIndexed: Bool) throws -> String {
+            let z = Discrete.latent("z"), x = Real.observed("x", [0.5, 1.5, 2.5, 3.5, 4.5, 5.5], shape: [2, 3])
+            return try Model("grid") {
+                Plate("rows", size: 2) { i in
+                    Plate("columns", size: 3) { j in
+                        if commaIndexed {
+                            z[i, j] ~ .bernoulli(probability: 0.5)
+                            x[i, j] ~ .normal(mean: z[i, j].asReal, std: 1)
+                        } else {
+                            z[i][j] ~ .bernoulli(probability: 0.5)
+                            x[i][j] ~ .normal(mean: z[i][j].asReal, std: 1)
+                        }
+                    }
+                }
+            }.program().description
+        }
+        let nested = try program(commaIndexed: false)
+        #expect(try program(commaIndexed: true) == nested)
+        #expect(nested.contains("latent \"z\""))
+    }
+
     @Test("indexing a site by some of its plates leaves the others as event axes")
     func partialIndex() throws {
         let z = Discrete.latent("z"), x = Real.observed("x", [0.5, 1.5, 2.5, 3.5], shape: [4])

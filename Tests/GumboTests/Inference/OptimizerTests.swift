@@ -63,6 +63,16 @@ struct OptimizerTests {
         #expect(isClose(theta, [0.4, -0.6, 0.025], relative: 1e-15))
     }
 
+    @Test("settings read as implicit members: .adam and .sgd are Optimizer's")
+    func implicitMembers() {
+        let adam: OptimizerSettings = .adam(learningRate: 0.02, beta2: 0.99, gradientClipNorm: 5)
+        #expect(adam == Optimizer.adam(learningRate: 0.02, beta2: 0.99, gradientClipNorm: 5))
+        #expect(adam.rule == .adam(learningRate: 0.02, beta1: 0.9, beta2: 0.99, epsilon: 1e-8))
+        let sgd: OptimizerSettings = .sgd(learningRate: 0.1, momentum: 0.5)
+        #expect(sgd == Optimizer.sgd(learningRate: 0.1, momentum: 0.5))
+        #expect(SVIConfiguration(optimizer: .adam(learningRate: 0.05)).optimizer == Optimizer.adam(learningRate: 0.05))
+    }
+
     @Test("clipping scales the gradient to the given global norm")
     func clipping() {
         // Gradient [−4, 6, −0.25] has norm √52.0625; clipped to 1, the SGD step is lr·g/‖g‖.
