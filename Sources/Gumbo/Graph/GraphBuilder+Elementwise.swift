@@ -80,6 +80,16 @@ extension GraphBuilder {
     public mutating func tanh(_ x: Tensor) throws -> Tensor { try unary(.tanh, x) }
     /// `max(x, 0)`; the gradient at 0 is 0.
     public mutating func relu(_ x: Tensor) throws -> Tensor { try unary(.relu, x) }
+    /// `log p` of a probability `p`, as a distribution's density takes it:
+    /// `log max(p, 10⁻³⁰⁰)` on `[0, 1]`, so a class of probability 0 scores
+    /// about −690 rather than −∞ (and `0 · log 0` stays 0), and NaN for a
+    /// `p` more than 10⁻⁹ outside `[0, 1]` (or NaN): a probability computed
+    /// out of range is an error in the model, which training then reports
+    /// by step and site (``SVIError/nonFinite(step:quantity:location:)``)
+    /// instead of clamping it away. Within 10⁻⁹ of the interval (rounding)
+    /// `p` is clamped into it. The gradient is `1/p` on `(10⁻³⁰⁰, 1]`, 0
+    /// where `p` was clamped, NaN outside.
+    public mutating func logProbability(_ x: Tensor) throws -> Tensor { try unary(.logProbability, x) }
 
     /// Any function of ``UnaryFunction``.
     public mutating func unary(_ function: UnaryFunction, _ x: Tensor) throws -> Tensor {

@@ -122,6 +122,8 @@ public enum UnaryFunction: String, Hashable, Sendable, CaseIterable {
     case logSigmoid
     case tanh
     case relu
+    /// `log p` of a probability: ``GraphBuilder/logProbability(_:)``.
+    case logProbability
 }
 
 /// The broadcasting elementwise operators of two real arguments.

@@ -9,7 +9,7 @@ public enum SVIError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .nonFinite(let step, let quantity, let location):
-            return "step \(step): the \(quantity) is not finite; it first appears at \(location). The parameters are left at their values after step \(step - 1); lower the learning rate, clip gradients, or check the model's scales and data"
+            return "step \(step): the \(quantity) is not finite; it first appears at \(location). The parameters are left at their values after step \(step - 1); lower the learning rate, clip gradients, or check the model's scales, its data, and any probability it computes (one outside [0, 1] is NaN)"
         case .invalidConfiguration(let message):
             return message
         }

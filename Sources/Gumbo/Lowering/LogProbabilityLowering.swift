@@ -34,9 +34,12 @@ extension ProgramLowering {
 
     /// `log π` over the classes, with shape prefix + event + [K].
     ///
-    /// Probabilities are clamped below at 1e-300 before the logarithm, so
-    /// a class of probability 0 scores about −690 rather than −∞ (which
-    /// would turn `0 · log 0` into NaN for the classes a value does not take).
+    /// Probabilities go through ``GraphBuilder/logProbability(_:)``: a
+    /// class of probability 0 scores about −690 rather than −∞ (which would
+    /// turn `0 · log 0` into NaN for the classes a value does not take), and
+    /// a probability computed outside `[0, 1]` (a parameter or latent the
+    /// model uses as one) gives NaN, which training reports by step and
+    /// site, where a clamp would have hidden it.
     mutating func classLogProbabilities(_ family: DistributionFamily, parameters: [LoweredValue],
                                         eventRank: Int) throws -> Tensor {
         switch family {
@@ -50,15 +53,15 @@ extension ProgramLowering {
                 zero = try graph.logSigmoid(graph.negate(column))
                 one = try graph.logSigmoid(column)
             } else {
-                zero = try graph.log(graph.clamp(graph.subtract(graph.constant(1), column), lower: 1e-300, upper: 1))
-                one = try graph.log(graph.clamp(column, lower: 1e-300, upper: 1))
+                zero = try graph.logProbability(graph.subtract(graph.constant(1), column))
+                one = try graph.logProbability(column)
             }
             return try graph.concat([zero, one], axis: -1)
         case .categoricalLogits:
             return try graph.logSoftmax(aligned(parameters[0], toEventRank: eventRank + 1), axis: -1)
         case .categoricalProbabilities:
             let probabilities = try aligned(parameters[0], toEventRank: eventRank + 1)
-            return try graph.log(graph.clamp(probabilities, lower: 1e-300, upper: 1))
+            return try graph.logProbability(probabilities)
         }
     }
 

@@ -89,6 +89,33 @@ struct RunControlTests {
         #expect(svi.parameter("w") == [0])
     }
 
+    @Test("a probability computed outside [0, 1] stops training at its step, naming the site; nothing is clamped away")
+    func probabilityOutOfRange() throws {
+        // p is an unconstrained parameter used as a probability. Inside [0, 1]
+        // training runs; at 1.25 the first step reports the likelihood of y.
+        func run(initial: Double) throws -> SVI {
+            let p = Real.parameter("p", initial: initial)
+            let y = Discrete.observed("y", [1, 0, 1], shape: [3])
+            let model = Model("misused") {
+                Plate("data", size: 3) { i in y[i] ~ .bernoulli(probability: p) }
+            }
+            return try SVI(try model.compile(guide: Guide {}),
+                           configuration: SVIConfiguration(optimizer: .sgd(learningRate: 0.01)))
+        }
+        let good = try run(initial: 0.5)
+        try good.run(steps: 3)
+        #expect(good.lastObjective.isFinite)
+        let bad = try run(initial: 1.25)
+        do {
+            try bad.run(steps: 3)
+            Issue.record("a probability of 1.25 should stop the run")
+        } catch let error as SVIError {
+            #expect(error == .nonFinite(step: 1, quantity: "loss", location: "the model's log-probability of 'y'"))
+        }
+        #expect(bad.completedSteps == 0)
+        #expect(bad.parameter("p") == [1.25])
+    }
+
     @Test("the subsampled objective is unbiased: its mean over minibatches equals the full-data objective")
     func subsampling() throws {
         // Fixed parameters, enumerated z: the full-data objective is random

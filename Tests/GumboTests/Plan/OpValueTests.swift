@@ -37,6 +37,31 @@ struct OpValueTests {
         #expect(try Fixtures.evaluate([([4], [-2, 0, 1e-300, 2])]) { b, t in try b.step(t[0]) } == [0, 0, 1, 1])
     }
 
+    @Test("logProbability: the log of p clamped to [1e-300, 1], within rounding of [0, 1]; NaN beyond")
+    func logProbability() throws {
+        let p: [Double] = [0.25, 0.5, 1, 1 + 1e-12, 0, -1e-12, 1e-310, 0.75, -1e-6, 1 + 1e-6, 2, .nan]
+        let clamped = try Fixtures.evaluate([([12], p)]) { b, t in try b.log(b.clamp(t[0], lower: 1e-300, upper: 1)) }
+        let y = try Fixtures.evaluate([([12], p)]) { b, t in try b.logProbability(t[0]) }
+        // In range: the same bits as log(clamp(p)), whose values the
+        // densities took before; −690.8 for a class of probability 0.
+        #expect(Array(y.prefix(8)) == Array(clamped.prefix(8)))
+        #expect(isClose(Array(y.prefix(3)), [Foundation.log(0.25), Foundation.log(0.5), 0], relative: 1e-15))
+        #expect(y[3] == 0 && isClose(y[4], Foundation.log(1e-300), relative: 1e-15) && y[5] == y[4] && y[6] == y[4])
+        #expect(y.suffix(4).allSatisfy { $0.isNaN }, "\(y)")
+
+        // Gradients: 1/p inside (1e-300, 1], 0 where clamped, NaN beyond.
+        var b = GraphBuilder()
+        let x = try b.parameter("p", shape: [12])
+        let loss = try b.sum(b.logProbability(x))
+        let plan = try Plan(graph: b.build(), outputs: [loss], gradients: [x])
+        try plan.setValues(p, of: x)
+        plan.forward()
+        plan.backward()
+        let g = try plan.gradient(of: x)
+        #expect(Array(g.prefix(8)) == [4, 2, 1, 0, 0, 0, 0, 1 / 0.75], "\(g)")
+        #expect(g.suffix(4).allSatisfy { $0.isNaN }, "\(g)")
+    }
+
     @Test("binary operators broadcast like numpy", arguments: 0..<shapePairs.count)
     func binary(pair: Int) throws {
         let (sa, sb) = Self.shapePairs[pair]

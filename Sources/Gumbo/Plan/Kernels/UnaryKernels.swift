@@ -46,6 +46,7 @@ enum UnaryKernels {
         case .logSigmoid: forward(LogSigmoidRule.self, i, m)
         case .tanh: forward(TanhRule.self, i, m)
         case .relu: forward(ReluRule.self, i, m)
+        case .logProbability: forward(LogProbabilityRule.self, i, m)
         }
     }
 
@@ -74,6 +75,7 @@ enum UnaryKernels {
         case .logSigmoid: backward(LogSigmoidRule.self, Store.self, i, m)
         case .tanh: backward(TanhRule.self, Store.self, i, m)
         case .relu: backward(ReluRule.self, Store.self, i, m)
+        case .logProbability: backward(LogProbabilityRule.self, Store.self, i, m)
         }
     }
 
@@ -211,6 +213,38 @@ enum LogRule: UnaryRule {
     @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double { 1 / x }
     @inline(__always) static func value(_ x: Vector4) -> Vector4 { VectorMath.log(x) }
     @inline(__always) static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4 { 1 / x }
+}
+
+/// `log p` of a probability (``GraphBuilder/logProbability(_:)``): the
+/// logarithm of `p` clamped to `[10⁻³⁰⁰, 1]` (the same values, bit for bit,
+/// as `log(clamp(p, 10⁻³⁰⁰, 1))`), NaN more than ``tolerance`` outside `[0, 1]`.
+enum LogProbabilityRule: UnaryRule {
+    /// How far outside `[0, 1]` a probability may be and still count as
+    /// rounding: thousands of ulps of 1, far below any modelling error.
+    static var tolerance: Double { 1e-9 }
+    static var floor: Double { 1e-300 }
+
+    @inline(__always) static func value(_ x: Double) -> Double {
+        guard x >= -tolerance && x <= 1 + tolerance else { return .nan }
+        return Foundation.log(Swift.min(Swift.max(x, floor), 1))
+    }
+
+    @inline(__always) static func derivative(_ x: Double, _ y: Double) -> Double {
+        guard x >= -tolerance && x <= 1 + tolerance else { return .nan }
+        return x > floor && x <= 1 ? 1 / x : 0
+    }
+
+    @inline(__always) static func value(_ x: Vector4) -> Vector4 {
+        let inRange = (x .>= -tolerance) .& (x .<= 1 + tolerance)
+        let clamped = x.replacing(with: floor, where: .!(x .> floor)).replacing(with: 1, where: x .> 1)
+        return VectorMath.log(clamped).replacing(with: .nan, where: .!inRange)
+    }
+
+    @inline(__always) static func derivative(_ x: Vector4, _ y: Vector4) -> Vector4 {
+        let inRange = (x .>= -tolerance) .& (x .<= 1 + tolerance)
+        let inside = (x .> floor) .& (x .<= 1)
+        return (1 / x).replacing(with: 0, where: .!inside).replacing(with: .nan, where: .!inRange)
+    }
 }
 
 enum Log1pRule: UnaryRule {
