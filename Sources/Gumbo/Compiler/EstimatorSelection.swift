@@ -143,7 +143,7 @@ enum EstimatorSelection {
         case .reparameterization:
             if family != .normal { throw reject("only a Normal site is reparameterized; for a discrete site use enumerate, a relaxation or reinforce") }
         case .enumeration:
-            if case .failure(let refusal) = enumerability { throw reject("it is \(refusal.reason); use reinforce or a relaxation") }
+            if case .failure(let refusal) = enumerability { throw reject("it cannot be enumerated: \(refusal.reason); use reinforce or a relaxation") }
         case .reinforce(let baseline):
             if case .movingAverage(let decay) = baseline, !(decay >= 0 && decay < 1) {
                 throw reject("a moving-average decay must be in [0, 1), got \(decay)")

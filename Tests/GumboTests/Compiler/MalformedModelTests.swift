@@ -192,7 +192,7 @@ struct MalformedModelTests {
                 coin ~ .bernoulli(probability: 0.5).estimator(.concrete(temperature: .constant(0), straightThrough: false))
             }.compile()
         },
-        Case(label: "enumeration of a site a global term depends on", rule: .invalidEstimator, subject: "g", phrase: "depends on all") {
+        Case(label: "enumeration of a site a global term depends on", rule: .invalidEstimator, subject: "g", phrase: "it cannot be enumerated: 'y' depends on all") {
             let data = BenchmarkData.spikeAndSlab(count: 4, features: 3)
             var options = CompileOptions()
             options.estimators["g"] = .enumeration
