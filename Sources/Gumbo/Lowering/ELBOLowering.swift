@@ -167,13 +167,18 @@ struct ELBOLowering {
                 // The direct gradient of −log q has expectation zero: the
                 // guide term enters the objective as a value only, and the
                 // guide gets its gradient through the score term below.
+                // The score is log q of the values actually drawn, without
+                // the plates' scale (N/M of a subsampled plate, 1/chunks of a
+                // term outside a thread's chunk): the cost it multiplies
+                // carries that scale already.
                 if foldsOwnTermsIntoKL(name) {
                     guard case .latent(_, let family, _) = node.kind else { continue }
                     let logQ = try lowering.logProb(family, parameters: node.inputs.map { guideNodes[$0]! },
                                                     value: guideNodes[node.id]!, eventRank: node.eventShape.count)
-                    scoreLogQ[name] = try scaled(lowering.sumEvent(logQ), plates: node.plates.map { guide[plate: $0].name })
+                    scoreLogQ[name] = try lowering.sumEvent(logQ)
                 } else {
-                    scoreLogQ[name] = term
+                    scoreLogQ[name] = try scaleFactor(plates: node.plates.map { guide[plate: $0].name }) == 1
+                        ? term : expectation(guideTerm(node, values: guideNodes, scaled: false), sites: sites)
                 }
                 term = try lowering.graph.detach(term)
             }
@@ -514,7 +519,10 @@ struct ELBOLowering {
         return try scaled(lowering.sumEvent(term), plates: node.plates.map { compiled.model[plate: $0].name })
     }
 
-    private mutating func guideTerm(_ node: IRNode, values: [IRNodeID: LoweredValue]) throws -> Tensor {
+    /// The guide's term of a latent site, `log q` summed over its event and
+    /// (unless `scaled` is false) multiplied by its plates' scale.
+    private mutating func guideTerm(_ node: IRNode, values: [IRNodeID: LoweredValue], scaled applyScale: Bool = true)
+        throws -> Tensor {
         guard case .latent(let name, let family, _) = node.kind else { return try lowering.constant([0], eventShape: []).tensor }
         let rank = node.eventShape.count
         var term: Tensor
@@ -540,7 +548,8 @@ struct ELBOLowering {
         } else {
             term = try lowering.logProb(family, parameters: node.inputs.map { values[$0]! }, value: values[node.id]!, eventRank: rank)
         }
-        return try scaled(lowering.sumEvent(term), plates: node.plates.map { compiled.guide[plate: $0].name })
+        let summed = try lowering.sumEvent(term)
+        return applyScale ? try scaled(summed, plates: node.plates.map { compiled.guide[plate: $0].name }) : summed
     }
 
     /// The guide's class log-probabilities as the relaxation sees them: for
