@@ -71,9 +71,12 @@ struct ScoreScalingTests {
                                 count: 20_000, "disarm, subsample 2")
     }
 
-    @Test("REINFORCE of a global site and of local ones, split across two threads, averages to the exact gradient")
+    @Test("REINFORCE (leave-one-out, moving average) and ARM of a global site and local ones, split across two threads, average to the exact gradient")
     func threaded() throws {
         try Self.expectUnbiased(.reinforce(baseline: .leaveOneOut), particles: 2, subsample: nil, threads: 2,
                                 count: 20_000, "reinforce:baseline=loo, 2 threads")
+        try Self.expectUnbiased(.reinforce(baseline: .movingAverage(decay: 0.9)), particles: 1, subsample: nil,
+                                threads: 2, count: 40_000, "reinforce:baseline=ma, 2 threads")
+        try Self.expectUnbiased(.arm, particles: 2, subsample: nil, threads: 2, count: 20_000, "arm, 2 threads")
     }
 }
