@@ -36,7 +36,7 @@ struct ProgramGenerator {
                 try sample(target, family, parameters, estimator)
             case .factor(let name, let logWeight):
                 let weight = try lower(logWeight)
-                _ = try ir.factor(name, logWeight: weight)
+                _ = try ir.factor(name, logWeight: weight, plates: openPlates.map(\.id))
             }
         }
     }

@@ -103,15 +103,19 @@ public struct IRBuilder {
                       plates: sitePlates.sorted(), eventShape: eventShape, valueType: family.valueType)
     }
 
-    /// A factor `log w` added to the log joint.
-    public mutating func factor(_ name: String, logWeight: IRNodeID) throws -> IRNodeID {
+    /// A factor `log w` added to the log joint, once per element of the
+    /// plates it is declared in (`plates`) and of those its log-weight
+    /// varies along: inside a plate of N elements a log-weight that reads
+    /// nothing of the element is added N times, as every other term in
+    /// the plate is (and as Pyro's `factor` broadcasts to its plates).
+    public mutating func factor(_ name: String, logWeight: IRNodeID, plates enclosing: [PlateID] = []) throws -> IRNodeID {
         try claim(name)
         try checkExists(logWeight)
         let input = nodes[logWeight.index]
         guard input.valueType == .real else {
             throw ModelError(.typeMismatch, subject: name, "a factor's log-weight must be real; convert a discrete value with asReal")
         }
-        return append(.factor(name: name), inputs: [logWeight], plates: input.plates,
+        return append(.factor(name: name), inputs: [logWeight], plates: Array(Set(input.plates + enclosing)).sorted(),
                       eventShape: input.eventShape, valueType: .real)
     }
 

@@ -11,7 +11,10 @@ public struct ELBOEvaluation: Sendable, Equatable {
     public let enumeratedSites: [String]
     /// The exact ELBO, when every latent site is discrete and enumerated.
     public let exactELBO: Double?
-    /// `log p(x)`, when every latent site is discrete, outside plates, and
-    /// the joint fits the enumeration budget.
+    /// `log p(x)`, when every latent site is discrete, either outside plates
+    /// or local to one plate (every term reading a local site reads it
+    /// element by element, as a mixture's assignments), and the global
+    /// sites' joint values times one element's local ones fit 1024 times
+    /// the enumeration budget.
     public let logEvidence: Double?
 }

@@ -8,8 +8,9 @@ extension SVI {
     /// every Normal site a sample; the estimate is the mean over `particles`
     /// draws with its standard error. Subsampled plates are evaluated on the
     /// full data. When every latent site is discrete and enumerated the
-    /// value is exact, and when they are also outside plates `log p(x)` is
-    /// computed too. Evaluation draws from its own random stream (from
+    /// value is exact, and `log p(x)` is computed too when the discrete
+    /// sites are outside plates or local to one plate, each element's
+    /// values read only by that element's terms (``ELBOEvaluation/logEvidence``). Evaluation draws from its own random stream (from
     /// `seed`), so it never changes the training run.
     public func evaluate(particles: Int = 1000, seed: UInt64 = 0) throws -> ELBOEvaluation {
         guard particles >= 1 else { throw SVIError.invalidConfiguration("particles must be at least 1") }
@@ -52,7 +53,8 @@ extension SVI {
             standardError = (variance / Double(particles)).squareRoot()
         }
         var logEvidence: Double?
-        if isExact, let lowered = try LogEvidenceLowering.lower(full.model, budget: max(options.enumerationBudget, 1) * 1024) {
+        if isExact, let lowered = try LogEvidenceLowering.lower(full.model, dependencies: full.dependencies,
+                                                                budget: max(options.enumerationBudget, 1) * 1024) {
             let plan = try Plan(graph: lowered.graph, outputs: [lowered.logEvidence])
             for (name, input, node) in lowered.parameters {
                 guard case .parameter(_, _, let constraint) = node.kind, let value = values[name],

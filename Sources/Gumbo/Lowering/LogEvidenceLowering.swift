@@ -1,17 +1,41 @@
 /// `log p(x) = log Σ_z p(x, z)` for a model whose latent sites are all
-/// discrete, outside plates, and jointly small: every site on its own
-/// enumeration axis, the log joint broadcast over the whole grid, then one
-/// log-sum-exp.
+/// discrete: global sites (outside plates) and, optionally, local ones in
+/// one plate `P` whose every dependent term depends on them element by
+/// element (a mixture's assignments, for instance). Every site takes its
+/// values on an enumeration axis of its own and the log joint is broadcast
+/// over that grid; with local sites the local axes are summed out first,
+/// for each element of `P` on its own, then `P`'s elements are multiplied
+/// together (their logs summed), and finally the global axes are summed
+/// out:
+///
+///     log p(x) = log Σ_g p(g) p(x_glob | g) Π_i Σ_{z_i} p(z_i | g) p(x_i | z_i, g)
+///
+/// (variable elimination on a plated factor graph, in the order Pyro's
+/// `TraceEnum_ELBO` takes: Obermeyer et al. 2019, "Tensor variable
+/// elimination for plated factor graphs"). The grid is the global sites'
+/// values times one element's local values, at most `budget` entries.
 struct LogEvidenceLowering {
     let graph: Graph
     let logEvidence: Tensor
     let parameters: [(name: String, input: Tensor, node: IRNode)]
 
     /// `nil` when the model does not qualify.
-    static func lower(_ model: IRProgram, budget: Int) throws -> LogEvidenceLowering? {
+    static func lower(_ model: IRProgram, dependencies: DependencyAnalysis, budget: Int) throws -> LogEvidenceLowering? {
         var grid = 1
+        var localPlate: PlateID?
+        var localSites: [String] = []
         for site in model.latentSites {
-            guard let classes = site.valueType.classCount, site.plates.isEmpty, site.eventShape.isEmpty else { return nil }
+            guard let name = site.name, let classes = site.valueType.classCount, site.eventShape.isEmpty,
+                  site.plates.count <= 1 else { return nil }
+            if let plate = site.plates.first {
+                if let localPlate, localPlate != plate { return nil }
+                // Every term that reads the site must read it element by element.
+                for dependence in dependencies.modelDependents[name] ?? [] where !dependence.elementwisePlates.contains(plate) {
+                    return nil
+                }
+                localPlate = plate
+                localSites.append(name)
+            }
             grid *= classes
             if grid > budget { return nil }
         }
@@ -24,7 +48,10 @@ struct LogEvidenceLowering {
             let shape = lowering.layout.prefix(enumeration: (node.name!, classes)) + [classes]
             return LoweredValue(try lowering.graph.constant(eye, shape: Shape(shape)), eventRank: 0, classes: classes)
         }
-        var joint: Tensor?
+        let layout = lowering.layout
+        let localAxis = localPlate.map { layout.plateAxis($0.index) }
+        // The terms in the local sites' plate, per element, and the others.
+        var local: Tensor?, global: Tensor?
         for node in model.nodes where node.isTerm {
             var term: Tensor
             switch node.kind {
@@ -35,15 +62,43 @@ struct LogEvidenceLowering {
                 term = values[node.id]!.tensor
             }
             term = try lowering.sumEvent(term)
-            // Observations in plates: sum their plate axes (the latents are outside plates).
-            for axis in 0..<lowering.layout.prefixRank where !lowering.layout.isEnumerationAxis(axis) && term.shape.dimensions[axis] > 1 {
-                term = try lowering.graph.sum(term, axis: axis, keepingDimension: true)
+            let inLocalPlate = localPlate.map { node.plates.contains($0) } ?? false
+            // Sum the plate axes, but for a term in the local sites' plate
+            // keep that one: its elements are summed after their local values.
+            for (index, plate) in model.plates.enumerated() where !(inLocalPlate && PlateID(index) == localPlate) {
+                let axis = layout.plateAxis(index)
+                term = try sumPlate(term, axis: axis, size: plate.size, in: node.plates.contains(PlateID(index)), &lowering)
             }
-            joint = try joint.map { try lowering.graph.add($0, term) } ?? term
+            if inLocalPlate {
+                local = try local.map { try lowering.graph.add($0, term) } ?? term
+            } else {
+                global = try global.map { try lowering.graph.add($0, term) } ?? term
+            }
         }
-        guard let joint else { return nil }
-        let flat = try lowering.graph.reshape(joint, to: [joint.shape.count])
-        let total = try lowering.graph.logSumExp(flat, axis: 0)
-        return LogEvidenceLowering(graph: lowering.graph.build(), logEvidence: total, parameters: lowering.parameters)
+        var total = global
+        if var perElement = local, let localAxis, let localPlate {
+            // Each element's local values, then the product over elements.
+            for name in localSites {
+                let axis = layout.enumerationAxis(of: name)!
+                if perElement.shape.dimensions[axis] > 1 {
+                    perElement = try lowering.graph.logSumExp(perElement, axis: axis, keepingDimension: true)
+                }
+            }
+            perElement = try sumPlate(perElement, axis: localAxis, size: model[plate: localPlate].size, in: true, &lowering)
+            total = try total.map { try lowering.graph.add($0, perElement) } ?? perElement
+        }
+        guard let total else { return nil }
+        let flat = try lowering.graph.reshape(total, to: [total.shape.count])
+        let logEvidence = try lowering.graph.logSumExp(flat, axis: 0)
+        return LogEvidenceLowering(graph: lowering.graph.build(), logEvidence: logEvidence, parameters: lowering.parameters)
+    }
+
+    /// A term summed over one plate's axis: over its elements where they
+    /// differ, or `size` times its one value where every element has the
+    /// same (a term in the plate that reads nothing of the element's own).
+    private static func sumPlate(_ term: Tensor, axis: Int, size: Int, in plate: Bool,
+                                 _ lowering: inout ProgramLowering) throws -> Tensor {
+        if term.shape.dimensions[axis] > 1 { return try lowering.graph.sum(term, axis: axis, keepingDimension: true) }
+        return plate && size > 1 ? try lowering.graph.multiply(term, Double(size)) : term
     }
 }

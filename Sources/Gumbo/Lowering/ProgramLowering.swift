@@ -57,12 +57,24 @@ struct ProgramLowering {
             case .observed(_, let family, let data):
                 values[node.id] = try observed(data, family: family, node: node, plates: sitePlates)
             case .factor:
-                values[node.id] = inputs[0]
+                values[node.id] = try broadcast(inputs[0], toPlates: sitePlates)
             case .operation(let op):
                 values[node.id] = try operation(op, inputs, node: node, program: program, plateMap: plateMap)
             }
         }
         return values
+    }
+
+    /// `value` with every axis of `plates` at its batch size: a factor's
+    /// log-weight that reads nothing of a plate's element, repeated for
+    /// each element (added to zeros of that shape).
+    private mutating func broadcast(_ value: LoweredValue, toPlates plates: [Int]) throws -> LoweredValue {
+        let target = layout.prefix(plates: plates)
+        let dimensions = value.tensor.shape.dimensions
+        guard (0..<layout.prefixRank).contains(where: { dimensions[$0] == 1 && target[$0] > 1 }) else { return value }
+        let zeros = try graph.constant(Array(repeating: 0, count: target.reduce(1, *)),
+                                       shape: Shape(target + Array(repeating: 1, count: dimensions.count - layout.prefixRank)))
+        return LoweredValue(try graph.add(value.tensor, zeros), eventRank: value.eventRank)
     }
 
     // MARK: Leaves
