@@ -48,7 +48,49 @@ enum EstimatorSelection {
             choices.append(SiteEstimator(site: name, family: family, plates: plates, estimator: estimator,
                                          reason: reason, isOverride: override != nil))
         }
+        try checkAntitheticPairs(choices, guide: guide, dependencies: dependencies)
         return choices
+    }
+
+    /// ARM and DisARM (Yin & Zhou 2019; Dong, Mnih & Tucker 2020) draw each
+    /// of their sites twice from one uniform, antithetically, with every
+    /// other draw shared by the pair, and weight the difference of the two
+    /// costs by the site's own logit: valid for a factorized guide, where a
+    /// site's probability is the same in both halves. When the guide of one
+    /// such site reads another's value, its probability differs between
+    /// the halves and the estimate is biased (measured: 250 standard errors
+    /// on the reading site's coupling weight), so that is an error. So is a
+    /// leave-one-out baseline beside them (a particle's pair copy is among
+    /// its "others": the score of such a site came out exactly 0).
+    private static func checkAntitheticPairs(_ choices: [SiteEstimator], guide: IRProgram,
+                                             dependencies: DependencyAnalysis) throws {
+        func isPaired(_ estimator: Estimator) -> Bool {
+            switch estimator {
+            case .arm, .disarm: true
+            default: false
+            }
+        }
+        let paired = choices.filter { isPaired($0.estimator) }
+        if let first = paired.first,
+           let leaveOneOut = choices.first(where: { $0.estimator == .reinforce(baseline: .leaveOneOut) }) {
+            // The pairs copy every other site's draws into both halves, so a
+            // particle's "others" include its own copy.
+            throw ModelError(.invalidEstimator, subject: leaveOneOut.site,
+                "\(leaveOneOut.estimator) cannot estimate this \(leaveOneOut.family.name) site beside \(first.estimator) on "
+                + "'\(first.site)': the antithetic pairs share this site's draws, so each particle's leave-one-out "
+                + "baseline holds its own copy; use baseline=ma or none")
+        }
+        for choice in paired {
+            guard let guideSite = guide.node(named: choice.site) else { continue }
+            for other in paired where other.site != choice.site {
+                if (dependencies.guideDependents[other.site] ?? []).contains(where: { $0.term == guideSite.id }) {
+                    throw ModelError(.invalidEstimator, subject: choice.site,
+                        "\(choice.estimator) cannot estimate this \(choice.family.name) site: its guide reads '\(other.site)', "
+                        + "which is \(other.estimator) too, so the antithetic pair's two values of '\(other.site)' give this "
+                        + "site two different probabilities; use reinforce for one of them")
+                }
+            }
+        }
     }
 
     // MARK: Default policy

@@ -205,6 +205,25 @@ struct MalformedModelTests {
         Case(label: "an estimator for a site that does not exist", rule: .unknownSite, subject: "nope", phrase: "latent sites are") {
             _ = try Sprinkler.model().compile(options: CompileOptions(estimators: ["nope": .enumeration]))
         },
+        Case(label: "ARM on a site whose guide reads another ARM site", rule: .invalidEstimator, subject: "b",
+             phrase: "its guide reads 'a', which is arm too") {
+            let a = Discrete.latent("a"), b = Discrete.latent("b"), y = Real.observed("y", 1.4)
+            let model = Model("chain") {
+                a ~ .bernoulli(probability: 0.3)
+                b ~ .bernoulli(probability: a.choose(ifTrue: 0.8, ifFalse: 0.2))
+                y ~ .normal(mean: a.asReal + 2 * b.asReal, std: 0.7)
+            }
+            let guide = Guide {
+                a ~ .bernoulli(logit: .parameter("u", initial: 0))
+                b ~ .bernoulli(logit: .parameter("v", initial: 0) + .parameter("w", initial: 1) * a.asReal)
+            }
+            _ = try model.compile(guide: guide, options: CompileOptions(estimators: ["a": .arm, "b": .arm]))
+        },
+        Case(label: "a leave-one-out baseline beside DisARM", rule: .invalidEstimator, subject: "rain",
+             phrase: "antithetic pairs share this site's draws") {
+            _ = try Sprinkler.model().compile(guide: Sprinkler.guide(), options: CompileOptions(
+                estimators: ["rain": .reinforce(baseline: .leaveOneOut), "sprinkler": .disarm]))
+        },
         Case(label: "a moving-average decay of 1", rule: .invalidEstimator, subject: "rain", phrase: "[0, 1)") {
             _ = try Sprinkler.model().compile(options: CompileOptions(estimators: ["rain": .reinforce(baseline: .movingAverage(decay: 1))]))
         },
