@@ -328,7 +328,8 @@ public final class SVI {
     public func restore(_ state: RunState, source: String = "run state") throws {
         guard state.signature == signature, state.model == compiled.model.name else {
             throw Checkpoint.Failure.mismatch(path: source,
-                reason: state.model != compiled.model.name ? "it is for model '\(state.model)'" : "it was saved by a run with \(state.signature)")
+                reason: state.model != compiled.model.name ? "it is for model '\(state.model)'"
+                    : "it was saved by a run with \(state.signature), and this run has \(signature)")
         }
         guard let seed = UInt64(state.seed, radix: 16) else {
             throw Checkpoint.Failure.malformed(path: source, reason: "bad seed")

@@ -211,6 +211,8 @@ struct RunCommandTests {
         #expect(otherRate.status == 1 && otherRate.errorIsOneLine && otherRate.error.contains("learning rate 0.05"), "\(otherRate.error)")
         let otherEstimator = gumbo("run", "sprinkler", "--steps", "60", "--resume", checkpoint, "--seed", "5", "--quiet")
         #expect(otherEstimator.status == 1 && otherEstimator.error.contains("does not belong to this run"))
+        #expect(otherEstimator.error.contains("saved by a run with parameters a[1],b[1]; estimators rain=reinforce:baseline=ma,sprinkler=st-concrete")
+                && otherEstimator.error.contains("this run has parameters a[1],b[1]; estimators rain=enumerate"), "\(otherEstimator.error)")
         let absent = gumbo("run", "sprinkler", "--resume", directory.path + "/none.json", "--quiet")
         #expect(absent.status == 1 && absent.error.contains("no such file"))
         // An unwritable checkpoint fails before any training.
