@@ -18,3 +18,24 @@ public struct ELBOEvaluation: Sendable, Equatable {
     /// the enumeration budget.
     public let logEvidence: Double?
 }
+
+extension ELBOEvaluation {
+    /// The evaluation of a data set from evaluations of disjoint parts of
+    /// it, each under the same parameters (a model with no latent site
+    /// shared by the parts, such as an amortized guide's per-point codes):
+    /// the ELBOs add, their independent standard errors add in quadrature,
+    /// and the exact ELBO and `log p(x)` add when every part has one. For
+    /// data sets too large for one plan (``PlanError/tooLarge(elements:)``).
+    public static func combining(_ parts: [ELBOEvaluation]) -> ELBOEvaluation {
+        func total(_ values: [Double?]) -> Double? {
+            values.contains { $0 == nil } || values.isEmpty ? nil : values.reduce(0) { $0 + $1! }
+        }
+        return ELBOEvaluation(
+            elbo: parts.reduce(0) { $0 + $1.elbo },
+            standardError: parts.reduce(0) { $0 + $1.standardError * $1.standardError }.squareRoot(),
+            particles: parts.map(\.particles).min() ?? 0,
+            enumeratedSites: parts.first?.enumeratedSites ?? [],
+            exactELBO: total(parts.map(\.exactELBO)),
+            logEvidence: total(parts.map(\.logEvidence)))
+    }
+}

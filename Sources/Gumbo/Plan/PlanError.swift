@@ -23,6 +23,9 @@ public enum PlanError: Error, Hashable, Sendable, CustomStringConvertible {
     case wrongElementType(Tensor, expected: ElementType)
     /// Values given for a tensor do not match its element count.
     case wrongValueCount(Tensor, expected: Int, given: Int)
+    /// The plan's arenas could hold more elements than an instruction's
+    /// 32-bit offsets address (``Instruction``): about `elements`.
+    case tooLarge(elements: Int)
 
     public var description: String {
         switch self {
@@ -45,6 +48,9 @@ public enum PlanError: Error, Hashable, Sendable, CustomStringConvertible {
             return "plan: tensor \(tensor) is not \(kind) tensor; use the \(expected == .real ? "indices" : "values") accessors for it"
         case .wrongValueCount(let tensor, let expected, let given):
             return "plan: tensor \(tensor) holds \(expected) values, but \(given) were given"
+        case .tooLarge(let elements):
+            return "plan: its tensors would hold up to \(elements) values, more than the \(Int32.max) a plan addresses "
+                + "(\(elements / 134_217_728) GiB of doubles); compute on fewer data points or particles at a time"
         }
     }
 }

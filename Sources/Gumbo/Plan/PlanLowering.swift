@@ -165,6 +165,17 @@ struct PlanLowering {
             gradientCount += nodes[id].shape.count
         }
 
+        // Every offset an instruction holds is 32 bits: refuse arenas that
+        // could outgrow that (slots, and at most twice each live node's
+        // elements and its inputs' in storage for the backward pass) rather
+        // than trap while encoding.
+        var bound = valueCount
+        for node in nodes where live[node.id.rawValue] {
+            bound += 2 * node.shape.count + node.inputs.reduce(0) { $0 + graph[$1].shape.count } + 64
+        }
+        let largest = max(bound, gradientCount, indexCount)
+        if largest > Int(Int32.max) { throw PlanError.tooLarge(elements: largest) }
+
         // 4. Instructions.
         var writes: [[(slot: Int, node: Int, dense: Bool)]] = []
         for node in nodes where live[node.id.rawValue] {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Gumbo
+@testable import Gumbo
 import GumboTestSupport
 
 /// `SVI.evaluate()`'s exact ELBO and `log p(x)` against sums written out by
@@ -87,5 +87,42 @@ struct EvidenceTests {
         let with = try evaluation(withFactor: true), without = try evaluation(withFactor: false)
         #expect(isClose(try #require(with.exactELBO), try #require(without.exactELBO) + 5, relative: 1e-12))
         #expect(isClose(try #require(with.logEvidence), Foundation.log(0.2 * 0.9 + 0.8 * 0.1) + 5, relative: 1e-12))
+    }
+}
+
+extension EvidenceTests {
+    @Test("evaluations of disjoint parts combine: values add, standard errors in quadrature, exact values only if all are")
+    func combining() {
+        let a = ELBOEvaluationFixture.make(elbo: -10, standardError: 0.3, exact: -10, evidence: -9)
+        let b = ELBOEvaluationFixture.make(elbo: -5, standardError: 0.4, exact: -5, evidence: -4.5)
+        let c = ELBOEvaluationFixture.make(elbo: -1, standardError: 0, exact: nil, evidence: nil)
+        let ab = ELBOEvaluation.combining([a, b])
+        #expect(ab.elbo == -15 && isClose(ab.standardError, 0.5, relative: 1e-15))
+        #expect(ab.exactELBO == -15 && ab.logEvidence == -13.5)
+        let abc = ELBOEvaluation.combining([a, b, c])
+        #expect(abc.elbo == -16 && abc.exactELBO == nil && abc.logEvidence == nil)
+    }
+
+    @Test("a plan too large for 32-bit offsets is an error, not a trap")
+    func tooLarge() throws {
+        var b = GraphBuilder()
+        let x = try b.parameter("x", shape: [60_000, 40_000])
+        let loss = try b.sum(b.exp(x))
+        do {
+            _ = try Plan(graph: b.build(), outputs: [loss], gradients: [x])
+            Issue.record("a plan of 2.4e9 values should not compile")
+        } catch let error as PlanError {
+            guard case .tooLarge(let elements) = error else { Issue.record("\(error)"); return }
+            #expect(elements > Int(Int32.max))
+            #expect(error.description.contains("fewer data points or particles"))
+        }
+    }
+}
+
+/// Evaluations with chosen values: `combining`'s inputs.
+enum ELBOEvaluationFixture {
+    static func make(elbo: Double, standardError: Double, exact: Double?, evidence: Double?) -> ELBOEvaluation {
+        ELBOEvaluation(elbo: elbo, standardError: standardError, particles: 10, enumeratedSites: [],
+                       exactELBO: exact, logEvidence: evidence)
     }
 }

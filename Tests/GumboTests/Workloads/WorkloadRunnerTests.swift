@@ -69,4 +69,21 @@ struct WorkloadRunnerTests {
     func support() {
         #expect(SpikeAndSlabWorkload.selected(theta: [2, -1, 0, 0.01, -3]) == [0, 3])
     }
+
+    @Test("W5: an image set evaluated in parts combines to the ELBO of the whole, within the standard errors")
+    func chunkedEvaluation() throws {
+        let (training, test) = SyntheticDigits().trainingAndTest(trainingCount: 200, testCount: 120)
+        let workload = DiscreteVAEWorkload(training: training, test: test, batch: 50, evaluationParticles: 20)
+        let svi = try SVI(workload.compile(options: CompileOptions()), configuration: SVIConfiguration(seed: 2))
+        try svi.run(steps: 20)
+        let whole = try workload.evaluation(of: svi, on: test, seed: 4)
+        let parts = try workload.evaluation(of: svi, on: test, seed: 4, chunk: 50)
+        #expect(parts.particles == 20 && parts.exactELBO == nil)
+        let spread = (whole.standardError * whole.standardError + parts.standardError * parts.standardError).squareRoot()
+        #expect(abs(whole.elbo - parts.elbo) < 4 * spread, "whole \(whole.elbo) ± \(whole.standardError), parts \(parts.elbo) ± \(parts.standardError)")
+        // The parts' standard errors add in quadrature to about the whole's.
+        #expect(parts.standardError > 0.5 * whole.standardError && parts.standardError < 2 * whole.standardError)
+        // One part: the same evaluation as the whole set.
+        #expect(try workload.evaluation(of: svi, on: test, seed: 4, chunk: 500) == whole)
+    }
 }
