@@ -10,8 +10,9 @@ extension SVI {
     /// full data. When every latent site is discrete and enumerated the
     /// value is exact, and `log p(x)` is computed too when the discrete
     /// sites are outside plates or local to one plate, each element's
-    /// values read only by that element's terms (``ELBOEvaluation/logEvidence``). Evaluation draws from its own random stream (from
-    /// `seed`), so it never changes the training run.
+    /// values read only by that element's terms
+    /// (``ELBOEvaluation/logEvidence``). Evaluation draws from its own
+    /// random stream (from `seed`), so it never changes the training run.
     public func evaluate(particles: Int = 1000, seed: UInt64 = 0) throws -> ELBOEvaluation {
         guard particles >= 1 else { throw SVIError.invalidConfiguration("particles must be at least 1") }
         let full = try compiled.withoutSubsampling()

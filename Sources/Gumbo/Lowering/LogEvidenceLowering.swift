@@ -65,9 +65,9 @@ struct LogEvidenceLowering {
             let inLocalPlate = localPlate.map { node.plates.contains($0) } ?? false
             // Sum the plate axes, but for a term in the local sites' plate
             // keep that one: its elements are summed after their local values.
-            for (index, plate) in model.plates.enumerated() where !(inLocalPlate && PlateID(index) == localPlate) {
+            for index in model.plates.indices where !(inLocalPlate && PlateID(index) == localPlate) {
                 let axis = layout.plateAxis(index)
-                term = try sumPlate(term, axis: axis, size: plate.size, in: node.plates.contains(PlateID(index)), &lowering)
+                term = try sumPlate(term, axis: axis, &lowering)
             }
             if inLocalPlate {
                 local = try local.map { try lowering.graph.add($0, term) } ?? term
@@ -76,7 +76,7 @@ struct LogEvidenceLowering {
             }
         }
         var total = global
-        if var perElement = local, let localAxis, let localPlate {
+        if var perElement = local, let localAxis {
             // Each element's local values, then the product over elements.
             for name in localSites {
                 let axis = layout.enumerationAxis(of: name)!
@@ -84,7 +84,7 @@ struct LogEvidenceLowering {
                     perElement = try lowering.graph.logSumExp(perElement, axis: axis, keepingDimension: true)
                 }
             }
-            perElement = try sumPlate(perElement, axis: localAxis, size: model[plate: localPlate].size, in: true, &lowering)
+            perElement = try sumPlate(perElement, axis: localAxis, &lowering)
             total = try total.map { try lowering.graph.add($0, perElement) } ?? perElement
         }
         guard let total else { return nil }
@@ -93,12 +93,10 @@ struct LogEvidenceLowering {
         return LogEvidenceLowering(graph: lowering.graph.build(), logEvidence: logEvidence, parameters: lowering.parameters)
     }
 
-    /// A term summed over one plate's axis: over its elements where they
-    /// differ, or `size` times its one value where every element has the
-    /// same (a term in the plate that reads nothing of the element's own).
-    private static func sumPlate(_ term: Tensor, axis: Int, size: Int, in plate: Bool,
-                                 _ lowering: inout ProgramLowering) throws -> Tensor {
-        if term.shape.dimensions[axis] > 1 { return try lowering.graph.sum(term, axis: axis, keepingDimension: true) }
-        return plate && size > 1 ? try lowering.graph.multiply(term, Double(size)) : term
+    /// A term summed over one plate's axis. (Every term in a plate has that
+    /// axis at full extent: data are per element, and `ProgramLowering`
+    /// broadcasts a factor's log-weight to its plates.)
+    private static func sumPlate(_ term: Tensor, axis: Int, _ lowering: inout ProgramLowering) throws -> Tensor {
+        term.shape.dimensions[axis] > 1 ? try lowering.graph.sum(term, axis: axis, keepingDimension: true) : term
     }
 }
